@@ -1,0 +1,38 @@
+import type { CacheEntry } from './entry.js'
+
+/**
+ * The local tier contract: an in-process, **synchronous** tier that holds decoded
+ * values (no serialization, no copy on the hit path unless asked for), and answers
+ * most reads of the whole library. `memory()` is the built-in implementation.
+ *
+ * Expiries are absolute epoch milliseconds, as in the remote contract. A local
+ * tier never returns a value at or past its expiry.
+ */
+export interface LocalTier<V = CacheEntry> {
+  /** Discriminates a local tier from a `RemoteStore` in a tier list. */
+  readonly kind: 'local'
+  /** Short human name for stats and traces. */
+  readonly name: string
+  /** The live value under `key`, or `undefined`. Counts a hit or a miss and updates recency. */
+  get(key: string): V | undefined
+  /** Like {@link get} but touches neither recency nor stats. */
+  peek(key: string): V | undefined
+  /** `true` when a live value exists; touches neither recency nor stats. */
+  has(key: string): boolean
+  /**
+   * Stores `value` until `expiresAt` (epoch ms; omitted or `Infinity` for never).
+   * An `expiresAt` at or before now removes the key instead.
+   */
+  set(key: string, value: V, expiresAt?: number): void
+  /** Removes `key`; `true` if a live value was removed. */
+  delete(key: string): boolean
+  /** Removes every key starting with `prefix` (everything for `''`). */
+  clear(prefix?: string): void
+  /** Drops everything and stops accepting calls. Idempotent. */
+  close(): void
+}
+
+/** Tells a local tier from a remote store in a mixed tier list. */
+export function isLocalTier(tier: unknown): tier is LocalTier<unknown> {
+  return typeof tier === 'object' && tier !== null && (tier as { kind?: unknown }).kind === 'local'
+}

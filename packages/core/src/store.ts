@@ -1,0 +1,116 @@
+/**
+ * The remote store contract: what a backend (Redis, Postgres, S3, ...) implements.
+ *
+ * Stores are deliberately dumb. They move opaque bytes under string keys with an
+ * absolute expiry; freshness, stale windows, tags, namespaces, serialization and
+ * stats all live in `@stack/core`. Prove a store with `@stack/test-suite`.
+ *
+ * @packageDocumentation
+ */
+
+/**
+ * Version of the store contract. A store declares the version it implements in
+ * {@link RemoteStore.contractVersion}; changing this contract is a major release.
+ */
+export const STORE_CONTRACT_VERSION = 1
+
+/** An expiry meaning "never expires". */
+export const NO_EXPIRY = Number.POSITIVE_INFINITY
+
+/** What a store does natively. Core fills the gaps and sizes its calls with these. */
+export interface StoreCapabilities {
+  /**
+   * `true` when `getMany`/`setMany`/`deleteMany` are native batch calls (one round
+   * trip, or one per shard). `false` means core falls back to parallel single calls.
+   */
+  readonly batch: boolean
+  /** `true` when `add` is atomic across every client of the backend (usable for locks). */
+  readonly add: boolean
+  /** `true` when `keys(prefix)` is implemented. */
+  readonly keys: boolean
+  /**
+   * Smallest unit of expiry the backend honours. A `'s'` store rounds expiries **up**
+   * to the next whole second, so an entry may outlive its `expiresAt` by < 1 s;
+   * core's envelope still refuses to serve it past its own deadline.
+   */
+  readonly ttlGranularity: 'ms' | 's'
+  /**
+   * Longest key, in UTF-8 bytes, the store accepts, or `undefined` for no limit.
+   * Stores that hash long keys have no limit and should leave this undefined.
+   */
+  readonly maxKeyBytes?: number | undefined
+  /** Largest value, in bytes, the store accepts, or `undefined` for no limit of its own. */
+  readonly maxValueBytes?: number | undefined
+}
+
+/** One write of a batch. */
+export interface StoreWrite {
+  readonly key: string
+  readonly value: Uint8Array
+  /** Absolute expiry in epoch milliseconds; see {@link RemoteStore.set}. */
+  readonly expiresAt: number
+}
+
+/**
+ * A remote (asynchronous, byte-oriented) store.
+ *
+ * Keys are any non-empty string: unicode, spaces, `/`, `..`, `*`, 10 kB long. The store
+ * owns key encoding: it maps keys to its backend's rules deterministically (hashing
+ * what is too long or unsafe) so that no key can escape its namespace, match another
+ * key's pattern, or traverse a path, and two distinct keys never share storage.
+ *
+ * Every method rejects with `ClosedError` (code `E_CLOSED`) after {@link close}, and
+ * with `StoreUnavailableError` (code `E_STORE_UNAVAILABLE`) when the backend cannot be
+ * reached, within the store's own timeout; no call hangs.
+ */
+export interface RemoteStore {
+  /** Short human name for errors, stats and traces, e.g. `'redis'`. */
+  readonly name: string
+  /** The {@link STORE_CONTRACT_VERSION} this store implements. */
+  readonly contractVersion: number
+  readonly capabilities: StoreCapabilities
+
+  /**
+   * The bytes stored under `key`, or `undefined` when absent or expired (at the
+   * declared granularity). Never returns another key's bytes or a partial write.
+   */
+  get(key: string): Promise<Uint8Array | undefined>
+
+  /**
+   * Stores `value` under `key` until `expiresAt` (epoch ms; `Infinity` for never),
+   * replacing any previous value. An `expiresAt` at or before now must not persist:
+   * the call behaves as {@link delete}. A failed write leaves either the previous
+   * value or nothing, never a torn one. Values over `capabilities.maxValueBytes`
+   * reject with `ValueTooLargeError`, never a silent drop.
+   */
+  set(key: string, value: Uint8Array, expiresAt: number): Promise<void>
+
+  /** Removes `key`. Resolves `true` if a live entry was removed, `false` otherwise. */
+  delete(key: string): Promise<boolean>
+
+  /**
+   * Removes every entry whose key starts with `prefix` (all of the store's entries for
+   * `''`), and nothing else: not other keys sharing the backend, not keys that merely
+   * match `prefix` as a pattern. Entries written concurrently with the clear may
+   * survive it.
+   */
+  clear(prefix: string): Promise<void>
+
+  /** Releases connections, timers and handles. Idempotent; later calls reject with `ClosedError`. */
+  close(): Promise<void>
+
+  /** Batch get: one result per key, in order, `undefined` for misses. Empty input resolves `[]`. */
+  getMany?(keys: readonly string[]): Promise<(Uint8Array | undefined)[]>
+  /** Batch set with per-entry expiry; same semantics as {@link set} for each entry. */
+  setMany?(entries: readonly StoreWrite[]): Promise<void>
+  /** Batch delete. Resolves the number of live entries removed. */
+  deleteMany?(keys: readonly string[]): Promise<number>
+  /**
+   * Set-if-absent. Resolves `true` if this call stored the value (no live entry existed),
+   * `false` otherwise. With `capabilities.add`, among any number of concurrent callers
+   * on one key exactly one resolves `true`: that is what distributed locks rely on.
+   */
+  add?(key: string, value: Uint8Array, expiresAt: number): Promise<boolean>
+  /** Live keys starting with `prefix`, in no particular order, streamed. */
+  keys?(prefix: string): AsyncIterable<string>
+}
