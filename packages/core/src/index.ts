@@ -1,4 +1,5 @@
 export type { BusListener, CacheBus } from './bus.js'
+export { type Duration, toMilliseconds } from './duration.js'
 export type { CacheEntry } from './entry.js'
 export {
   ClosedError,
