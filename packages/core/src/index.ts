@@ -15,6 +15,7 @@ export {
   ValueTooLargeError,
 } from './errors.js'
 export { isLocalTier, type LocalTier } from './local-tier.js'
+export { nullStore } from './null-store.js'
 export type { Serializer } from './serializer.js'
 export {
   NO_EXPIRY,
@@ -23,3 +24,4 @@ export {
   type StoreCapabilities,
   type StoreWrite,
 } from './store.js'
+export { type CompleteStore, completeStore, type OptionalStoreMethod } from './store-fallbacks.js'
