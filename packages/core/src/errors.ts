@@ -22,6 +22,7 @@ const BRAND = Symbol.for('@stack/core.error')
 export type StackErrorCode =
   | 'E_INVALID_KEY'
   | 'E_INVALID_OPTION'
+  | 'E_INVALID_VALUE'
   | 'E_SERIALIZATION'
   | 'E_DECODE'
   | 'E_VALUE_TOO_LARGE'
@@ -80,6 +81,14 @@ export class InvalidOptionError extends StackError {
     this.option = option
   }
   static override isInstance = codeCheck<InvalidOptionError>('E_INVALID_OPTION')
+}
+
+/** A value the cache cannot hold, such as `undefined` (a read of it would look like a miss). */
+export class InvalidValueError extends StackError {
+  constructor(message: string, key?: string) {
+    super('E_INVALID_VALUE', message, { key })
+  }
+  static override isInstance = codeCheck<InvalidValueError>('E_INVALID_VALUE')
 }
 
 /** A value cannot be serialized (a function, a symbol, a class instance...). */
