@@ -1,11 +1,21 @@
 export type { BusListener, CacheBus } from './bus.js'
+export { Cache, createCache, type SetManyItem } from './cache/cache.js'
+export type {
+  CacheOptions,
+  GetOrSetOptions,
+  LoaderContext,
+  SetOptions,
+  Tier,
+} from './cache/options.js'
 export { type Duration, toMilliseconds } from './duration.js'
 export type { CacheEntry } from './entry.js'
+export { ENVELOPE_VERSION, EnvelopeCodec } from './envelope.js'
 export {
   ClosedError,
   DecodeError,
   InvalidKeyError,
   InvalidOptionError,
+  InvalidValueError,
   SerializationError,
   StackError,
   type StackErrorCode,
@@ -14,9 +24,13 @@ export {
   UnsupportedError,
   ValueTooLargeError,
 } from './errors.js'
+export type { CacheEvents } from './events.js'
 export { isLocalTier, type LocalTier } from './local-tier.js'
 export { nullStore } from './null-store.js'
 export type { Serializer } from './serializer.js'
+export { jsonSerializer } from './serializers/json.js'
+export { structuredSerializer } from './serializers/structured.js'
+export type { CacheStats, TierStats } from './stats.js'
 export {
   NO_EXPIRY,
   type RemoteStore,
