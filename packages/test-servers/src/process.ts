@@ -91,15 +91,20 @@ export interface ServerProcess {
   stop(graceMs?: number): Promise<void>
 }
 
-/** Spawns `command`, capturing its output; it is killed when this process exits. */
+/**
+ * Spawns `command`, capturing its output; it is killed when this process exits.
+ * `uid`/`gid` run it as another user (e.g. `postgres`, which refuses to run as root).
+ */
 export function startProcess(
   command: string,
   args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {},
 ): ServerProcess {
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
+    ...(options.uid === undefined ? {} : { uid: options.uid }),
+    ...(options.gid === undefined ? {} : { gid: options.gid }),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let log = ''
