@@ -1,4 +1,4 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib'
+import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib'
 import type { CacheEntry } from './entry.js'
 import { NO_TAGS } from './entry.js'
 import { DecodeError, SerializationError } from './errors.js'
@@ -13,18 +13,22 @@ import type { Serializer } from './serializer.js'
  * 1      1     format version (1)
  * 2      1     flags: bits 0-3 serializer id, bit 4 payload deflated
  * 3      1     reserved (0)
- * 4      8     createdAt   float64 LE, epoch ms
- * 12     8     freshUntil  float64 LE (Infinity = never)
- * 20     8     staleUntil  float64 LE (Infinity = never)
- * 28     2     tag count   uint16 LE
- * 30     ...   per tag: uint16 LE byte length + UTF-8 bytes
+ * 4      4     CRC-32 of every other byte (0-3, then 8 to the end), uint32 LE
+ * 8      8     createdAt   float64 LE, epoch ms
+ * 16     8     freshUntil  float64 LE (Infinity = never)
+ * 24     8     staleUntil  float64 LE (Infinity = never)
+ * 32     2     tag count   uint16 LE
+ * 34     ...   per tag: uint16 LE byte length + UTF-8 bytes
  * ...    ...   payload (serializer output, maybe deflated)
  * ```
+ *
+ * The checksum is what makes "a corrupt entry is a miss, never a wrong value" hold
+ * even for a flipped bit inside a number, which no serializer would notice.
  */
 export const ENVELOPE_VERSION = 1
 
 const MAGIC = 0xce
-const FIXED_HEADER_BYTES = 30
+const FIXED_HEADER_BYTES = 34
 const DEFLATED = 0x10
 const SERIALIZER_MASK = 0x0f
 const MAX_TAG_BYTES = 0xffff
@@ -82,10 +86,10 @@ export class EnvelopeCodec {
     out[0] = MAGIC
     out[1] = ENVELOPE_VERSION
     out[2] = flags
-    view.setFloat64(4, entry.createdAt, true)
-    view.setFloat64(12, entry.freshUntil, true)
-    view.setFloat64(20, entry.staleUntil, true)
-    view.setUint16(28, tagBytes.length, true)
+    view.setFloat64(8, entry.createdAt, true)
+    view.setFloat64(16, entry.freshUntil, true)
+    view.setFloat64(24, entry.staleUntil, true)
+    view.setUint16(32, tagBytes.length, true)
     let offset = FIXED_HEADER_BYTES
     for (const bytes of tagBytes) {
       view.setUint16(offset, bytes.byteLength, true)
@@ -93,6 +97,7 @@ export class EnvelopeCodec {
       offset += 2 + bytes.byteLength
     }
     out.set(payload, offset)
+    view.setUint32(4, checksum(out), true)
     return out
   }
 
@@ -114,9 +119,12 @@ export class EnvelopeCodec {
         key,
       )
     }
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    if (view.getUint32(4, true) !== checksum(bytes)) {
+      throw new DecodeError(`stored entry for key "${key}" is corrupt (checksum mismatch)`, key)
+    }
     try {
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-      const tagCount = view.getUint16(28, true)
+      const tagCount = view.getUint16(32, true)
       let offset = FIXED_HEADER_BYTES
       let tags: readonly string[] = NO_TAGS
       if (tagCount > 0) {
@@ -133,9 +141,9 @@ export class EnvelopeCodec {
       if ((flags & DEFLATED) !== 0) payload = inflateRawSync(payload)
       return {
         value: this.#serializer.deserialize(payload),
-        createdAt: view.getFloat64(4, true),
-        freshUntil: view.getFloat64(12, true),
-        staleUntil: view.getFloat64(20, true),
+        createdAt: view.getFloat64(8, true),
+        freshUntil: view.getFloat64(16, true),
+        staleUntil: view.getFloat64(24, true),
         tags,
       }
     } catch (error) {
@@ -146,4 +154,8 @@ export class EnvelopeCodec {
       )
     }
   }
+}
+
+function checksum(envelope: Uint8Array): number {
+  return crc32(envelope.subarray(8), crc32(envelope.subarray(0, 4)))
 }
