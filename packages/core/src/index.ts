@@ -26,6 +26,18 @@ export {
 } from './errors.js'
 export type { CacheEvents } from './events.js'
 export { isLocalTier, type LocalTier } from './local-tier.js'
+export {
+  type EvictionPolicyName,
+  type EvictionReason,
+  type EvictListener,
+  estimateSize,
+  type MemoryOptions,
+  type MemoryStats,
+  type MemoryStoreOptions,
+  MemoryTier,
+  memory,
+  memoryStore,
+} from './memory/index.js'
 export { nullStore } from './null-store.js'
 export type { Serializer } from './serializer.js'
 export { jsonSerializer } from './serializers/json.js'

@@ -1,0 +1,5 @@
+export { type MemoryStoreOptions, memoryStore } from './memory-store.js'
+export { type MemoryStats, MemoryTier, memory } from './memory-tier.js'
+export type { EvictionReason, EvictListener, MemoryOptions } from './options.js'
+export type { EvictionPolicyName } from './policies/policy.js'
+export { estimateSize } from './size-estimate.js'
