@@ -1,0 +1,9 @@
+/**
+ * Redis store (standalone and Cluster) and pub/sub invalidation bus for `@stack/core`,
+ * on ioredis.
+ *
+ * @packageDocumentation
+ */
+export { RedisBus, type RedisBusOptions, redisBus } from './bus.js'
+export type { RedisClient, RedisConnectionOptions } from './client.js'
+export { RedisStore, type RedisStoreOptions, redisStore } from './store.js'

@@ -1,0 +1,297 @@
+import {
+  type Duration,
+  InvalidOptionError,
+  type RemoteStore,
+  STORE_CONTRACT_VERSION,
+  type StoreCapabilities,
+  type StoreWrite,
+  toMilliseconds,
+} from '@stack/core'
+import type { ChainableCommander } from 'ioredis'
+import { planBatches, runBatches } from './batch.js'
+import {
+  type Connection,
+  connect,
+  isCluster,
+  type RedisClient,
+  type RedisConnectionOptions,
+} from './client.js'
+import { disconnect } from './disconnect.js'
+import { Gate } from './gate.js'
+import { prefixPattern } from './glob.js'
+import { masters, scanPages, unlinkAll } from './scan.js'
+import {
+  checkExpiry,
+  checkKey,
+  checkPrefix,
+  checkValue,
+  type Expiry,
+  REDIS_MAX_VALUE_BYTES,
+} from './validate.js'
+
+/** Options of {@link redisStore}. */
+export interface RedisStoreOptions extends RedisConnectionOptions {
+  /**
+   * Namespace prepended to every key, so the store shares a database safely with other
+   * data: `clear('')` removes only keys under it. Default `'stack:'`. Put a Cluster hash
+   * tag in it (`'{stack}:'`) to keep all keys in one slot.
+   */
+  readonly keyPrefix?: string | undefined
+  /**
+   * Longest any call may take, a round trip of `clear`/`keys` included, before it
+   * rejects with `StoreUnavailableError`. Default `'1s'`.
+   */
+  readonly timeout?: Duration | undefined
+  /** Name in errors, stats and traces. Default `'redis'`. */
+  readonly name?: string | undefined
+  /** Largest value accepted, in bytes. Default and maximum: 512 MiB, Redis' own limit. */
+  readonly maxValueBytes?: number | undefined
+  /** `SCAN ... COUNT` hint for `clear` and `keys`. Default 1000. */
+  readonly scanCount?: number | undefined
+}
+
+const DEFAULT_TIMEOUT_MS = 1_000
+
+function toBytes(buffer: Buffer | null): Uint8Array | undefined {
+  return buffer === null
+    ? undefined
+    : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length)
+}
+
+function positiveInteger(
+  option: string,
+  value: number | undefined,
+  fallback: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (value === undefined) return fallback
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new InvalidOptionError(
+      option,
+      `${option} must be an integer from 1 to ${max}, got ${value}`,
+    )
+  }
+  return value
+}
+
+/** Adds the write of one entry to a pipeline. */
+function addWrite(pipeline: ChainableCommander, key: string, value: Buffer, expiry: Expiry): void {
+  if (expiry === 'past') pipeline.unlink(key)
+  else if (expiry === 'never') pipeline.set(key, value)
+  else pipeline.set(key, value, 'PXAT', expiry)
+}
+
+/** A {@link RemoteStore} on Redis or Redis Cluster; create it with {@link redisStore}. */
+export class RedisStore implements RemoteStore {
+  readonly name: string
+  readonly contractVersion = STORE_CONTRACT_VERSION
+  readonly capabilities: StoreCapabilities
+  /** The ioredis client in use, for commands the store does not offer. */
+  readonly client: RedisClient
+  readonly #connection: Connection
+  readonly #gate: Gate
+  readonly #keyPrefix: string
+  readonly #timeoutMs: number
+  readonly #maxValueBytes: number
+  readonly #scanCount: number
+  #closing: Promise<void> | undefined
+
+  constructor(options: RedisStoreOptions = {}) {
+    this.name = options.name ?? 'redis'
+    if (typeof this.name !== 'string' || this.name.length === 0) {
+      throw new InvalidOptionError('name', 'name must be a non-empty string')
+    }
+    this.#keyPrefix = options.keyPrefix ?? 'stack:'
+    if (typeof this.#keyPrefix !== 'string') {
+      throw new InvalidOptionError('keyPrefix', 'keyPrefix must be a string')
+    }
+    this.#timeoutMs = toMilliseconds(options.timeout ?? DEFAULT_TIMEOUT_MS, 'timeout')
+    if (this.#timeoutMs <= 0 || !Number.isFinite(this.#timeoutMs)) {
+      throw new InvalidOptionError(
+        'timeout',
+        `timeout must be finite and > 0, got ${options.timeout}`,
+      )
+    }
+    this.#maxValueBytes = positiveInteger(
+      'maxValueBytes',
+      options.maxValueBytes,
+      REDIS_MAX_VALUE_BYTES,
+      REDIS_MAX_VALUE_BYTES,
+    )
+    this.#scanCount = positiveInteger('scanCount', options.scanCount, 1_000)
+    this.capabilities = {
+      batch: true,
+      add: true,
+      keys: true,
+      ttlGranularity: 'ms',
+      maxValueBytes: this.#maxValueBytes,
+    }
+    this.#connection = connect(options, this.#timeoutMs)
+    this.client = this.#connection.client
+    this.#gate = new Gate(this.client, this.name, this.#timeoutMs, this.#connection.created)
+  }
+
+  #redisKey(key: string): string {
+    return this.#keyPrefix + checkKey(key)
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    const redisKey = this.#redisKey(key)
+    return toBytes(await this.#gate.run(() => this.client.getBuffer(redisKey), key))
+  }
+
+  async set(key: string, value: Uint8Array, expiresAt: number): Promise<void> {
+    const redisKey = this.#redisKey(key)
+    const bytes = checkValue(key, value, this.#maxValueBytes)
+    const expiry = checkExpiry(key, expiresAt, Date.now())
+    await this.#gate.run((): Promise<unknown> => {
+      if (expiry === 'past') return this.client.unlink(redisKey)
+      if (expiry === 'never') return this.client.set(redisKey, bytes)
+      return this.client.set(redisKey, bytes, 'PXAT', expiry)
+    }, key)
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const redisKey = this.#redisKey(key)
+    return (await this.#gate.run(() => this.client.unlink(redisKey), key)) > 0
+  }
+
+  /**
+   * Set-if-absent with `SET NX PXAT`, atomic on the server. An `expiresAt` already past
+   * stores nothing and resolves whether a live entry was absent.
+   */
+  async add(key: string, value: Uint8Array, expiresAt: number): Promise<boolean> {
+    const redisKey = this.#redisKey(key)
+    const bytes = checkValue(key, value, this.#maxValueBytes)
+    const expiry = checkExpiry(key, expiresAt, Date.now())
+    // Redis itself refuses to keep a key whose PXAT is past, after checking NX.
+    const at = expiry === 'past' ? Math.max(1, Math.ceil(expiresAt)) : expiry
+    const reply = await this.#gate.run(
+      () =>
+        at === 'never'
+          ? this.client.set(redisKey, bytes, 'NX')
+          : this.client.set(redisKey, bytes, 'PXAT', at, 'NX'),
+      key,
+    )
+    return reply === 'OK'
+  }
+
+  /** MGET per hash slot; on a Cluster, one pipeline per master. */
+  async getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
+    const redisKeys = keys.map((key) => this.#redisKey(key))
+    const results = new Array<Uint8Array | undefined>(keys.length).fill(undefined)
+    if (keys.length === 0) return results
+    const batches = planBatches(this.client, redisKeys)
+    const replies = await this.#gate.run(() =>
+      runBatches(this.client, batches, (pipeline, group) => {
+        pipeline.mgetBuffer(group.map((index) => redisKeys[index] as string))
+      }),
+    )
+    batches.forEach((batch, b) => {
+      batch.forEach((group, g) => {
+        const values = replies[b]?.[g] as (Buffer | null)[]
+        group.forEach((index, i) => {
+          results[index] = toBytes(values[i] ?? null)
+        })
+      })
+    })
+    return results
+  }
+
+  /** One pipeline (per Cluster master) of `SET ... PXAT`, `SET` or `UNLINK` per entry. */
+  async setMany(entries: readonly StoreWrite[]): Promise<void> {
+    const now = Date.now()
+    const writes = entries.map(({ key, value, expiresAt }) => ({
+      redisKey: this.#redisKey(key),
+      bytes: checkValue(key, value, this.#maxValueBytes),
+      expiry: checkExpiry(key, expiresAt, now),
+    }))
+    if (writes.length === 0) return
+    const batches = planBatches(
+      this.client,
+      writes.map((write) => write.redisKey),
+    )
+    await this.#gate.run(() =>
+      runBatches(this.client, batches, (pipeline, group) => {
+        for (const index of group) {
+          const write = writes[index]!
+          addWrite(pipeline, write.redisKey, write.bytes, write.expiry)
+        }
+      }),
+    )
+  }
+
+  /** UNLINK per hash slot; on a Cluster, one pipeline per master. */
+  async deleteMany(keys: readonly string[]): Promise<number> {
+    const redisKeys = keys.map((key) => this.#redisKey(key))
+    if (redisKeys.length === 0) return 0
+    const batches = planBatches(this.client, redisKeys)
+    const replies = await this.#gate.run(() =>
+      runBatches(this.client, batches, (pipeline, group) => {
+        pipeline.unlink(group.map((index) => redisKeys[index] as string))
+      }),
+    )
+    return replies.flat().reduce<number>((sum, removed) => sum + Number(removed), 0)
+  }
+
+  /**
+   * SCAN with the prefix' glob metacharacters escaped, UNLINKing each page, on every
+   * master. The timeout applies to each round trip, not to the whole clear.
+   */
+  async clear(prefix: string): Promise<void> {
+    const pattern = prefixPattern(this.#keyPrefix + checkPrefix(prefix))
+    const clusterMode = isCluster(this.client)
+    await this.#gate.ready()
+    await Promise.all(
+      masters(this.client).map(async (server) => {
+        for await (const page of scanPages(this.#gate, server, pattern, this.#scanCount)) {
+          await this.#gate.run(() => unlinkAll(server, page, clusterMode))
+        }
+      }),
+    )
+  }
+
+  /** Streams the live keys starting with `prefix`, each once, from every master. */
+  async *keys(prefix: string): AsyncIterable<string> {
+    const pattern = prefixPattern(this.#keyPrefix + checkPrefix(prefix))
+    await this.#gate.ready()
+    const seen = new Set<string>()
+    for (const server of masters(this.client)) {
+      for await (const page of scanPages(this.#gate, server, pattern, this.#scanCount)) {
+        for (const raw of page) {
+          const key = raw.toString('utf8').slice(this.#keyPrefix.length)
+          // SCAN may return a key twice while Redis resizes its table.
+          if (seen.has(key)) continue
+          seen.add(key)
+          yield key
+        }
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#gate.close()
+      if (this.#connection.closeClient) await disconnect(this.client, this.#timeoutMs)
+    })()
+    return this.#closing
+  }
+}
+
+/**
+ * A Redis (standalone or Cluster) store for `@stack/core` chains.
+ *
+ * @example
+ * ```ts
+ * import { createCache, memory } from '@stack/core'
+ * import { redisStore } from '@stack/redis'
+ *
+ * const cache = createCache({
+ *   tiers: [memory(), redisStore({ url: 'redis://127.0.0.1:6379', keyPrefix: 'app:' })],
+ *   ttl: '5m',
+ * })
+ * ```
+ */
+export function redisStore(options: RedisStoreOptions = {}): RedisStore {
+  return new RedisStore(options)
+}
