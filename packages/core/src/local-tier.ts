@@ -30,6 +30,11 @@ export interface LocalTier<V = CacheEntry> {
   clear(prefix?: string): void
   /** Drops everything and stops accepting calls. Idempotent. */
   close(): void
+  /**
+   * Optional: calls `listener` for every entry the tier drops by itself (capacity,
+   * expiry) or is told to drop. Returns a function that removes the listener.
+   */
+  addEvictListener?(listener: (key: string, value: V, reason: string) => void): () => void
 }
 
 /** Tells a local tier from a remote store in a mixed tier list. */

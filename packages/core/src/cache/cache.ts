@@ -87,6 +87,11 @@ export class Cache {
     this.#stats = createStats(names)
     this.#localStats = options.local ? this.#stats.tiers[0] : undefined
     this.#remoteStats = this.#stats.tiers.slice(options.local ? 1 : 0)
+    options.local?.addEvictListener?.((fullKey, _, reason) => {
+      if (this.#events.listening('evict') && fullKey.startsWith(this.#prefix)) {
+        this.#events.emit('evict', { key: fullKey.slice(this.#prefix.length), reason })
+      }
+    })
   }
 
   /** The cache's name, from its options. */
@@ -343,6 +348,7 @@ export class Cache {
       const found = await this.#readRemotes(key, fullKey)
       if (found !== undefined) return this.#answer(key, found) as T
     }
+    if (this.#closing !== undefined) throw new ClosedError(this.#options.name)
     this.#stats.misses++
     if (this.#events.listening('miss')) this.#events.emit('miss', { key })
     const context = new LoadContext(key, options?.ttl, options?.tags)
