@@ -1,0 +1,54 @@
+import type { RemoteStore } from '@stack/core'
+import type { SuiteCapabilities } from './options.js'
+
+/** How the store reaches a case. */
+export type StoreVariant = 'native' | 'completeStore'
+
+/** What one case gets to work with. */
+export interface CaseContext {
+  /**
+   * The store under test: the one `createStore` made (`'native'`), or that store wrapped
+   * in core's `completeStore`, so core's fallbacks for its missing optional methods run
+   * (`'completeStore'`).
+   */
+  readonly store: RemoteStore
+  readonly variant: StoreVariant
+  /** The store's capabilities with the suite's overrides applied. */
+  readonly capabilities: SuiteCapabilities
+  /** This test's random key prefix; every key the case writes starts with it. */
+  readonly prefix: string
+  /** `prefix + suffix`. */
+  readonly key: (suffix: string) => string
+}
+
+/**
+ * One conformance check. Cases are plain data so store authors can read, filter and
+ * extend the list; see `conformanceCases`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict'
+ * import { type ConformanceCase, conformanceCases, runStoreConformance } from '@stack/test-suite'
+ *
+ * const survivesReconnect: ConformanceCase = {
+ *   name: 'a value survives a reconnect',
+ *   async run({ store, key }) {
+ *     await store.set(key('k'), new Uint8Array([1]), Infinity)
+ *     await reconnect(store)
+ *     assert.deepEqual(await store.get(key('k')), new Uint8Array([1]))
+ *   },
+ * }
+ * runStoreConformance({ ...options, cases: [...conformanceCases, survivesReconnect] })
+ * ```
+ */
+export interface ConformanceCase {
+  /** Test title; say what must hold, e.g. `'missing keys read as undefined'`. */
+  readonly name: string
+  /**
+   * Whether the case applies to this store (e.g. only when `capabilities.add`). A case
+   * that does not apply passes without running; the title should say when it applies.
+   */
+  readonly appliesTo?: ((context: CaseContext) => boolean) | undefined
+  /** The check itself; throw (e.g. with `node:assert/strict`) to fail. */
+  readonly run: (context: CaseContext) => Promise<void>
+}

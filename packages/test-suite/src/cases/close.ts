@@ -1,0 +1,37 @@
+import { ClosedError } from '@stack/core'
+import type { ConformanceCase } from '../case.js'
+import { utf8 } from '../support/bytes.js'
+import { assertRejectsWith } from '../support/errors.js'
+import { listKeys } from '../support/keys.js'
+
+function isClosedError(error: unknown): boolean {
+  return ClosedError.isInstance(error) && error.code === 'E_CLOSED'
+}
+
+export const closeCase: ConformanceCase = {
+  name: "close is idempotent and every later call rejects with ClosedError (code 'E_CLOSED')",
+  async run({ store, key, capabilities }) {
+    await store.get(key('warm-up'))
+    await Promise.all([store.close(), store.close()])
+    await store.close()
+    const value = utf8('v')
+    const calls: [string, () => Promise<unknown>][] = [
+      ['get', () => store.get(key('k'))],
+      ['set', () => store.set(key('k'), value, Infinity)],
+      ['delete', () => store.delete(key('k'))],
+      ['clear', () => store.clear(key(''))],
+    ]
+    if (store.getMany) calls.push(['getMany', () => store.getMany!([key('k')])])
+    if (store.setMany) {
+      calls.push(['setMany', () => store.setMany!([{ key: key('k'), value, expiresAt: Infinity }])])
+    }
+    if (store.deleteMany) calls.push(['deleteMany', () => store.deleteMany!([key('k')])])
+    if (store.add) calls.push(['add', () => store.add!(key('k'), value, Infinity)])
+    if (capabilities.keys && store.keys) {
+      calls.push(['keys', () => listKeys(store.keys!(key('')))])
+    }
+    for (const [method, call] of calls) {
+      await assertRejectsWith(call, isClosedError, 'ClosedError', `${method} after close`)
+    }
+  },
+}

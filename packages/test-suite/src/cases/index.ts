@@ -1,0 +1,52 @@
+import type { ConformanceCase } from '../case.js'
+import { addCase, concurrentAddCase } from './add.js'
+import { deleteManyCase, getManyCase, setManyCase } from './batch.js'
+import { clearLiteralCase, clearPrefixCase } from './clear.js'
+import { closeCase } from './close.js'
+import { contractCase } from './contract.js'
+import { expiryCase, pastExpiryCase } from './expiry.js'
+import { hostileKeysCase, maxKeyBytesCase } from './hostile-keys.js'
+import { listKeysCase } from './list-keys.js'
+import { nullAddCase, nullMissesCase } from './null-store.js'
+import { valueTooLargeCase } from './value-size.js'
+import {
+  concurrentWritesCase,
+  copySemanticsCase,
+  deleteCase,
+  missingKeysCase,
+  overwriteCase,
+  roundTripCase,
+} from './values.js'
+
+/** Every case run against a store that keeps what it is given (the default). */
+export const conformanceCases: readonly ConformanceCase[] = [
+  contractCase,
+  roundTripCase,
+  copySemanticsCase,
+  missingKeysCase,
+  overwriteCase,
+  deleteCase,
+  concurrentWritesCase,
+  pastExpiryCase,
+  expiryCase,
+  hostileKeysCase,
+  maxKeyBytesCase,
+  valueTooLargeCase,
+  clearPrefixCase,
+  clearLiteralCase,
+  getManyCase,
+  setManyCase,
+  deleteManyCase,
+  addCase,
+  concurrentAddCase,
+  listKeysCase,
+  closeCase,
+]
+
+/** The cases run against a store declared with `persists: false`, like core's `nullStore()`. */
+export const nullStoreCases: readonly ConformanceCase[] = [
+  contractCase,
+  nullMissesCase,
+  nullAddCase,
+  closeCase,
+]

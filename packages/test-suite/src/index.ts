@@ -1,0 +1,15 @@
+/**
+ * The conformance suite every `@stack` store, first-party or third-party, must pass.
+ * Runner-agnostic: give it vitest's, jest's or node:test's functions.
+ *
+ * @packageDocumentation
+ */
+export type { CaseContext, ConformanceCase, StoreVariant } from './case.js'
+export { conformanceCases, nullStoreCases } from './cases/index.js'
+export type {
+  ConformanceOptions,
+  ConformanceRunner,
+  HookFunction,
+  SuiteCapabilities,
+} from './options.js'
+export { runStoreConformance } from './run.js'
