@@ -1,0 +1,8 @@
+/**
+ * Amazon S3 (and S3-compatible) store for `@stack/core`.
+ *
+ * @packageDocumentation
+ */
+export type { CompressionOption } from './compression.js'
+export type { S3StoreOptions } from './options.js'
+export { s3Store } from './s3-store.js'
