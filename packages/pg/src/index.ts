@@ -1,0 +1,3 @@
+export { isPostgresClient, type PostgresClient, type PostgresConnection } from './client.js'
+export type { PgStoreOptions } from './options.js'
+export { type PgStore, pgStore } from './pg-store.js'

@@ -1,0 +1,71 @@
+import { type Duration, InvalidOptionError, toMilliseconds } from '@stack/core'
+import type { PostgresConnection } from './client.js'
+import { parseTableName, type TableName } from './table-name.js'
+
+/** Options of {@link pgStore}. */
+export interface PgStoreOptions {
+  /**
+   * A postgres.js instance (not ended by `close()`), a connection URL, or postgres.js
+   * options. Defaults to postgres.js' own defaults, i.e. the `PG*` environment variables.
+   */
+  readonly client?: PostgresConnection
+  /** The table, `name` or `schema.name` (the schema must exist). Default `'stack_cache'`. */
+  readonly table?: string
+  /** Longest any call may take before it rejects with `StoreUnavailableError`. Default `'1s'`. */
+  readonly timeout?: Duration
+  /**
+   * How often this store deletes expired rows in the background, or `false` for never
+   * (call `purgeExpired()` yourself). Expired rows are never returned either way.
+   * Default `'1m'`.
+   */
+  readonly purgeInterval?: Duration | false
+  /** Create the table and its index on first use when missing. Default `true`. */
+  readonly createTable?: boolean
+}
+
+export interface ResolvedPgStoreOptions {
+  readonly table: TableName
+  readonly timeoutMs: number
+  readonly purgeIntervalMs: number | undefined
+  readonly createTable: boolean
+}
+
+const KNOWN = new Set(['client', 'table', 'timeout', 'purgeInterval', 'createTable'])
+
+/** Validates {@link PgStoreOptions}; throws `InvalidOptionError` naming the bad option. */
+export function resolvePgStoreOptions(options: PgStoreOptions): ResolvedPgStoreOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError('options', 'pgStore options must be an object')
+  }
+  for (const name of Object.keys(options)) {
+    if (!KNOWN.has(name)) throw new InvalidOptionError(name, `unknown pgStore option "${name}"`)
+  }
+  const timeoutMs = toMilliseconds(options.timeout ?? 1_000, 'timeout')
+  if (timeoutMs <= 0 || !Number.isFinite(timeoutMs)) {
+    throw new InvalidOptionError(
+      'timeout',
+      `timeout must be a finite duration > 0, got ${timeoutMs}`,
+    )
+  }
+  const purge = options.purgeInterval ?? 60_000
+  const purgeIntervalMs = purge === false ? undefined : toMilliseconds(purge, 'purgeInterval')
+  if (
+    purgeIntervalMs !== undefined &&
+    (purgeIntervalMs <= 0 || !Number.isFinite(purgeIntervalMs))
+  ) {
+    throw new InvalidOptionError(
+      'purgeInterval',
+      'purgeInterval must be a finite duration > 0 or false',
+    )
+  }
+  const createTable = options.createTable ?? true
+  if (typeof createTable !== 'boolean') {
+    throw new InvalidOptionError('createTable', 'createTable must be a boolean')
+  }
+  return {
+    table: parseTableName(options.table ?? 'stack_cache', 'table'),
+    timeoutMs,
+    purgeIntervalMs,
+    createTable,
+  }
+}

@@ -1,0 +1,278 @@
+import {
+  ClosedError,
+  InvalidKeyError,
+  type RemoteStore,
+  STORE_CONTRACT_VERSION,
+  type StoreCapabilities,
+} from '@stack/core'
+import { type PostgresClient, resolveClient } from './client.js'
+import { guard, type Track } from './guard.js'
+import { decodeText, encodeText } from './key-codec.js'
+import { type PgStoreOptions, resolvePgStoreOptions } from './options.js'
+import { expiryColumn, hashesHex, splitWrites, storedKey, toBuffer } from './rows.js'
+import { ensureTable } from './schema.js'
+
+/** A {@link RemoteStore} on a PostgreSQL table; see {@link pgStore}. */
+export interface PgStore extends RemoteStore {
+  /** The postgres.js instance in use. */
+  readonly sql: PostgresClient
+  /** Deletes expired rows now; resolves how many. The purge timer calls this too. */
+  purgeExpired(): Promise<number>
+}
+
+const NAME = 'pg'
+/** Rows deleted per statement by {@link PgStore.purgeExpired}, to keep each one short. */
+const PURGE_BATCH = 5_000
+/** Rows fetched per round trip by `keys()`. */
+const KEYS_BATCH = 500
+/** SQLSTATE `undefined_table`: someone dropped the table; recreate it on the next call. */
+const UNDEFINED_TABLE = '42P01'
+
+const CAPABILITIES: StoreCapabilities = {
+  batch: true,
+  add: true,
+  keys: true,
+  ttlGranularity: 'ms',
+}
+
+/**
+ * A store on a PostgreSQL table (`key text`, `value bytea`, `expires_at bigint` epoch ms,
+ * `NULL` = never), through postgres.js. The table and an index on `expires_at` are
+ * created on first use. Expired rows are never returned and are deleted in the
+ * background every `purgeInterval`.
+ *
+ * @example
+ * ```ts
+ * import { createCache, memory } from '@stack/core'
+ * import { pgStore } from '@stack/pg'
+ *
+ * const cache = createCache({
+ *   tiers: [memory(), pgStore({ client: process.env.DATABASE_URL, table: 'cache' })],
+ *   ttl: '5m',
+ * })
+ * ```
+ */
+export function pgStore(options: PgStoreOptions = {}): PgStore {
+  const resolved = resolvePgStoreOptions(options)
+  const { sql, owned } = resolveClient(options.client, resolved.timeoutMs)
+  const { table, timeoutMs, createTable } = resolved
+  const t = sql(table.qualified)
+  let closed = false
+  let ready: Promise<void> | undefined
+
+  const ensureReady = (track: Track): Promise<void> => {
+    if (!createTable) return Promise.resolve()
+    ready ??= ensureTable(sql, table, track).catch((error: unknown) => {
+      ready = undefined
+      throw error
+    })
+    return ready
+  }
+
+  /** For a batch call with nothing to do: `value`, or `ClosedError` after close. */
+  const whenOpen = <T>(value: T): T => {
+    if (closed) throw new ClosedError(`${NAME} store`)
+    return value
+  }
+
+  /** Runs one operation: closed check, schema, timeout, error mapping. */
+  const run = async <T>(work: (track: Track) => PromiseLike<T>, key?: string): Promise<T> => {
+    if (closed) throw new ClosedError(`${NAME} store`)
+    try {
+      return await guard(
+        NAME,
+        timeoutMs,
+        async (track) => {
+          await ensureReady(track)
+          return work(track)
+        },
+        key,
+      )
+    } catch (error) {
+      if (sqlState(error) === UNDEFINED_TABLE) ready = undefined
+      throw error
+    }
+  }
+
+  const purgeExpired = () =>
+    run(async (track) => {
+      let total = 0
+      for (;;) {
+        const result = await track(sql`
+          DELETE FROM ${t} WHERE key_hash IN (
+            SELECT key_hash FROM ${t} WHERE expires_at <= ${Date.now()} LIMIT ${PURGE_BATCH})`)
+        total += result.count
+        if (result.count < PURGE_BATCH) return total
+      }
+    })
+
+  const timer =
+    resolved.purgeIntervalMs === undefined
+      ? undefined
+      : setInterval(() => purgeExpired().catch(() => undefined), resolved.purgeIntervalMs).unref()
+
+  const store: PgStore = {
+    name: NAME,
+    contractVersion: STORE_CONTRACT_VERSION,
+    capabilities: CAPABILITIES,
+    sql,
+
+    async get(key) {
+      const { hash } = storedKey(key)
+      return run(async (track) => {
+        const [row] = await track(sql<{ value: Uint8Array }[]>`
+          SELECT value FROM ${t}
+          WHERE key_hash = ${hash} AND (expires_at IS NULL OR expires_at > ${Date.now()})`)
+        return row?.value
+      }, key)
+    },
+
+    async set(key, value, expiresAt) {
+      const stored = storedKey(key)
+      const expires = expiryColumn(expiresAt)
+      return run(async (track) => {
+        if (expires === 'past') {
+          await track(sql`DELETE FROM ${t} WHERE key_hash = ${stored.hash}`)
+          return
+        }
+        await track(sql`
+          INSERT INTO ${t} (key_hash, key, value, expires_at)
+          VALUES (${stored.hash}, ${stored.text}, ${toBuffer(value)}, ${expires})
+          ON CONFLICT (key_hash) DO UPDATE
+          SET value = excluded.value, expires_at = excluded.expires_at`)
+      }, key)
+    },
+
+    async add(key, value, expiresAt) {
+      const stored = storedKey(key)
+      const expires = expiryColumn(expiresAt)
+      return run(async (track) => {
+        const now = Date.now()
+        if (expires === 'past') {
+          const [live] = await track(sql`
+            SELECT 1 FROM ${t}
+            WHERE key_hash = ${stored.hash} AND (expires_at IS NULL OR expires_at > ${now})`)
+          return live === undefined
+        }
+        // The conflict branch only fires over an expired row; concurrent callers queue on
+        // the row lock and re-check, so exactly one of them gets a row back.
+        const inserted = await track(sql`
+          INSERT INTO ${t} AS entry (key_hash, key, value, expires_at)
+          VALUES (${stored.hash}, ${stored.text}, ${toBuffer(value)}, ${expires})
+          ON CONFLICT (key_hash) DO UPDATE
+          SET value = excluded.value, expires_at = excluded.expires_at
+          WHERE entry.expires_at IS NOT NULL AND entry.expires_at <= ${now}
+          RETURNING 1`)
+        return inserted.count === 1
+      }, key)
+    },
+
+    async delete(key) {
+      const { hash } = storedKey(key)
+      return run(async (track) => {
+        const [row] = await track(sql<{ live: boolean }[]>`
+          DELETE FROM ${t} WHERE key_hash = ${hash}
+          RETURNING (expires_at IS NULL OR expires_at > ${Date.now()}) AS live`)
+        return row?.live === true
+      }, key)
+    },
+
+    async clear(prefix) {
+      if (typeof prefix !== 'string') throw new InvalidKeyError('clear() prefix must be a string')
+      const encoded = encodeText(prefix)
+      return run(async (track) => {
+        if (encoded === '') await track(sql`DELETE FROM ${t}`)
+        else await track(sql`DELETE FROM ${t} WHERE starts_with(key, ${encoded})`)
+      })
+    },
+
+    async getMany(keys) {
+      const stored = keys.map(storedKey)
+      if (stored.length === 0) return whenOpen([])
+      return run(async (track) => {
+        const rows = await track(sql<{ key: string; value: Uint8Array }[]>`
+          SELECT key, value FROM ${t}
+          WHERE key_hash IN (SELECT decode(h, 'hex') FROM unnest(${hashesHex(stored)}::text[]) AS h)
+            AND (expires_at IS NULL OR expires_at > ${Date.now()})`)
+        const found = new Map(rows.map((row) => [row.key, row.value]))
+        return stored.map((key) => found.get(key.text))
+      })
+    },
+
+    async setMany(entries) {
+      const { upserts, deletions } = splitWrites(entries)
+      if (upserts.keys.length === 0 && deletions.length === 0) return whenOpen(undefined)
+      return run(async (track) => {
+        await track(sql`
+          WITH expired AS (DELETE FROM ${t} WHERE key_hash IN (SELECT decode(h, 'hex') FROM unnest(${deletions}::text[]) AS h))
+          INSERT INTO ${t} (key_hash, key, value, expires_at)
+          SELECT decode(h, 'hex'), k, decode(v, 'hex'), e FROM unnest(
+            ${upserts.hashes}::text[],
+            ${upserts.keys}::text[],
+            ${upserts.values}::text[],
+            ${upserts.expiries}::bigint[]) AS batch(h, k, v, e)
+          ON CONFLICT (key_hash) DO UPDATE
+          SET value = excluded.value, expires_at = excluded.expires_at`)
+      })
+    },
+
+    async deleteMany(keys) {
+      const stored = keys.map(storedKey)
+      if (stored.length === 0) return whenOpen(0)
+      return run(async (track) => {
+        const [row] = await track(sql<{ live: number }[]>`
+          WITH removed AS (
+            DELETE FROM ${t} WHERE key_hash IN (SELECT decode(h, 'hex') FROM unnest(${hashesHex(stored)}::text[]) AS h)
+            RETURNING (expires_at IS NULL OR expires_at > ${Date.now()}) AS live)
+          SELECT count(*) FILTER (WHERE live)::int AS live FROM removed`)
+        return row?.live ?? 0
+      })
+    },
+
+    keys(prefix) {
+      return streamKeys(prefix)
+    },
+
+    purgeExpired,
+
+    async close() {
+      if (closed) return
+      closed = true
+      if (timer) clearInterval(timer)
+      if (owned) await sql.end({ timeout: timeoutMs / 1000 }).catch(() => undefined)
+    },
+  }
+
+  async function* streamKeys(rawPrefix: string): AsyncGenerator<string> {
+    if (typeof rawPrefix !== 'string') throw new InvalidKeyError('keys() prefix must be a string')
+    const prefix = encodeText(rawPrefix)
+    const batches = await run(async (track) => {
+      const query = track(sql<{ key: string }[]>`
+        SELECT key FROM ${t}
+        WHERE starts_with(key, ${prefix}) AND (expires_at IS NULL OR expires_at > ${Date.now()})`)
+      return { query, iterator: query.cursor(KEYS_BATCH)[Symbol.asyncIterator]() }
+    })
+    let done = false
+    try {
+      while (!done) {
+        const next = await guard(NAME, timeoutMs, (track) => {
+          track(batches.query)
+          return batches.iterator.next()
+        })
+        done = next.done === true
+        if (!done) for (const row of next.value) yield decodeText(row.key)
+      }
+    } finally {
+      // Stopped early or failed: close the cursor so that its connection is released.
+      if (!done) void batches.iterator.return?.()
+    }
+  }
+
+  return store
+}
+
+function sqlState(error: unknown): string | undefined {
+  const cause = error instanceof Error ? error.cause : undefined
+  const code = (cause as { code?: unknown } | undefined)?.code
+  return typeof code === 'string' ? code : undefined
+}
