@@ -1,6 +1,7 @@
 import {
   type BusListener,
   type CacheBus,
+  ClosedError,
   type Duration,
   InvalidOptionError,
   toMilliseconds,
@@ -87,13 +88,17 @@ export class RedisBus implements CacheBus {
    * keeps trying: once subscribed, it calls `onReconnect` on every listener.
    */
   async subscribe(listener: BusListener): Promise<void> {
-    await this.#gate.ready()
+    if (this.#closed) throw new ClosedError(this.name)
     this.#listeners.add(listener)
-    if (this.#subscribed === undefined) {
-      this.#subscribed = new Promise<void>((resolve) => {
+    this.#subscribed ??= new Promise<void>((resolve) => {
+      const client = this.#connection.client
+      // A Cluster names its masters (where the subscriber goes) only once it is ready.
+      if (isCluster(client) && client.status !== 'ready') {
+        client.once('ready', () => this.#connectSubscriber(resolve))
+      } else {
         this.#connectSubscriber(resolve)
-      })
-    }
+      }
+    })
     const subscribed = this.#subscribed
     await this.#gate.run(() => subscribed)
   }
@@ -123,6 +128,7 @@ export class RedisBus implements CacheBus {
   }
 
   #connectSubscriber(onFirstSubscription: () => void): void {
+    if (this.#closed) return
     const source = this.#subscriptionSource()
     if (source === undefined) return
     this.#subscriber?.disconnect()

@@ -1,20 +1,28 @@
 import type { RedisClient } from './client.js'
 
+/** States in which a connection has a socket whose closing ends with an 'end' event. */
+const SOCKET_STATES = new Set(['connecting', 'connect', 'ready'])
+
 /**
- * Ends a connection: `QUIT` (letting replies in flight arrive) when it is up, with
- * `timeoutMs` to answer, otherwise or then a hard disconnect, which also stops
- * reconnection attempts.
+ * Ends a connection and resolves once it has ended (or after `timeoutMs`): `QUIT` when it
+ * is up, letting replies in flight arrive, then a hard disconnect, which also cancels any
+ * pending reconnection attempt.
  */
 export async function disconnect(client: RedisClient, timeoutMs: number): Promise<void> {
-  if (client.status === 'ready') {
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([
-      client.quit().catch(() => {}),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, timeoutMs)
-      }),
-    ])
-    clearTimeout(timer)
+  if (!SOCKET_STATES.has(client.status)) {
+    client.disconnect()
+    return
   }
+  let timer: NodeJS.Timeout | undefined
+  let onEnd = () => {}
+  const ended = new Promise<void>((resolve) => {
+    onEnd = resolve
+    timer = setTimeout(resolve, timeoutMs)
+    client.once('end', onEnd)
+  })
+  if (client.status === 'ready') await Promise.race([client.quit().catch(() => {}), ended])
   client.disconnect()
+  await ended
+  clearTimeout(timer)
+  client.off('end', onEnd)
 }

@@ -23,6 +23,10 @@ export interface RedisServer {
   kill(): Promise<void>
   /** Starts the process again on the same port and waits until it answers PING. */
   restart(): Promise<void>
+  /** Freezes the process (SIGSTOP): connections stay open but nothing is answered. */
+  pause(): void
+  /** Thaws a {@link pause}d process (SIGCONT). */
+  resume(): void
   /** Stops the process and removes its data directory. */
   stop(): Promise<void>
 }
@@ -30,6 +34,8 @@ export interface RedisServer {
 /** A Redis Cluster of `masters` masters and no replicas, all slots assigned. */
 export interface RedisCluster {
   readonly nodes: readonly { readonly host: '127.0.0.1'; readonly port: number }[]
+  /** Stops the node on `port` (the others keep running), for failover tests. */
+  killNode(port: number): Promise<void>
   /** Stops every node and removes their data directories. */
   stop(): Promise<void>
 }
@@ -117,6 +123,12 @@ export async function startRedis(): Promise<RedisServer | undefined> {
       await child?.stop()
       child = await launch(port, dir, [])
     },
+    pause() {
+      child?.child.kill('SIGSTOP')
+    },
+    resume() {
+      child?.child.kill('SIGCONT')
+    },
     async stop() {
       await child?.stop()
       child = undefined
@@ -188,6 +200,9 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster | und
   }
   return {
     nodes: nodes.map((node) => ({ host: '127.0.0.1', port: node.port })),
+    async killNode(port) {
+      await nodes.find((node) => node.port === port)?.child.stop()
+    },
     stop,
   }
 }
