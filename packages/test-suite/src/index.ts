@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export type { CaseContext, ConformanceCase, StoreVariant } from './case.js'
+export { hostileKeys } from './cases/hostile-keys.js'
 export { conformanceCases, nullStoreCases } from './cases/index.js'
 export type {
   ConformanceOptions,

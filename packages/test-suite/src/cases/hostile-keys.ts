@@ -10,7 +10,15 @@ const LONG = 'x'.repeat(10_000)
 /**
  * Keys that break naive encodings: path traversal, pattern characters, case folding,
  * Unicode normalisation, truncation, sanitising, and Java-style string hashing
- * (`'Aa'` and `'BB'` share a hash code). Each is appended to a test prefix.
+ * (`'Aa'` and `'BB'` share a hash code). Each is appended to a test prefix. Failures
+ * name a key by its index here. Store authors can also feed these to a key encoder's
+ * own unit tests.
+ *
+ * @example
+ * ```ts
+ * const encoded = new Set(hostileKeys.map((key) => encodeKey(`ns:${key}`)))
+ * assert.equal(encoded.size, hostileKeys.length)
+ * ```
  */
 export const hostileKeys: readonly string[] = [
   '',

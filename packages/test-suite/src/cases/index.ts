@@ -18,7 +18,15 @@ import {
   roundTripCase,
 } from './values.js'
 
-/** Every case run against a store that keeps what it is given (the default). */
+/**
+ * Every case run against a store that keeps what it is given (the default list).
+ *
+ * @example
+ * ```ts
+ * // Add a store-specific case to the standard ones.
+ * runStoreConformance({ ...options, cases: [...conformanceCases, myExtraCase] })
+ * ```
+ */
 export const conformanceCases: readonly ConformanceCase[] = [
   contractCase,
   roundTripCase,
