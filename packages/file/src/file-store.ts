@@ -1,0 +1,399 @@
+import { mkdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import {
+  ClosedError,
+  type RemoteStore,
+  STORE_CONTRACT_VERSION,
+  type StoreCapabilities,
+  StoreUnavailableError,
+  ValueTooLargeError,
+} from '@stack/core'
+import {
+  linkIfAbsent,
+  readIfExists,
+  renameIfExists,
+  replaceWith,
+  scanHeader,
+  unlinkIfExists,
+  unlinkQuietly,
+  writeNewFile,
+} from './fs-ops.js'
+import { acquireLock, breakIfStale, releaseLock, tryLock } from './key-lock.js'
+import {
+  type EntryPaths,
+  entryPaths,
+  entryPathsByName,
+  helperPath,
+  isEntryName,
+  isHelperName,
+} from './layout.js'
+import { type FileStoreOptions, type ResolvedFileOptions, resolveOptions } from './options.js'
+import { decodeRecord, encodeKey, encodeRecord, isLiveRecord, MAX_VALUE_BYTES } from './record.js'
+import { type FoundEntry, SizeLedger } from './size-ledger.js'
+import { assertKey, assertWrite } from './validate.js'
+import { forEachLimited, walkShards } from './walk.js'
+
+/** Files opened at once by a directory walk. */
+const WALK_CONCURRENCY = 16
+/** Age after which a `.tmp` or `.dead` file is a leftover of a crashed process. */
+const STALE_HELPER_MS = 10 * 60_000
+
+/**
+ * A {@link RemoteStore} keeping one file per key in a directory; see {@link fileStore}.
+ */
+export class FileStore implements RemoteStore {
+  readonly name = 'file'
+  readonly contractVersion = STORE_CONTRACT_VERSION
+  readonly capabilities: StoreCapabilities
+  /** The absolute path of the cache directory. */
+  readonly directory: string
+
+  readonly #options: ResolvedFileOptions
+  /** Present only when `maxBytes` or `maxEntries` is set. */
+  readonly #ledger: SizeLedger | undefined
+  #ready: Promise<void> | undefined
+  #isReady = false
+  #closed = false
+  #purging: Promise<number> | undefined
+  #timer: NodeJS.Timeout | undefined
+
+  constructor(options: FileStoreOptions) {
+    this.#options = resolveOptions(options)
+    this.directory = this.#options.directory
+    const { maxBytes, maxEntries } = this.#options
+    const bounded = Number.isFinite(maxBytes) || Number.isFinite(maxEntries)
+    this.#ledger = bounded ? new SizeLedger() : undefined
+    this.capabilities = {
+      batch: false,
+      add: true,
+      keys: true,
+      ttlGranularity: 'ms',
+      maxValueBytes: Math.min(MAX_VALUE_BYTES, this.#options.maxBytes),
+    }
+    const interval = this.#options.purgeIntervalMs
+    if (interval !== undefined) {
+      this.#timer = setInterval(() => this.#purgeInBackground(), interval)
+      this.#timer.unref()
+    }
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    const keyBytes = this.#begin(key)
+    if (!this.#isReady) await this.#whenReady()
+    const paths = entryPaths(this.directory, keyBytes)
+    try {
+      const bytes = await readIfExists(paths.file)
+      if (bytes === undefined) return undefined
+      const record = decodeRecord(bytes, keyBytes, Date.now())
+      if (record.state === 'live') return record.value
+      if (record.state !== 'foreign') await this.#removeDeadEntry(paths)
+      return undefined
+    } catch (error) {
+      throw this.#unavailable('get', error, key)
+    }
+  }
+
+  async set(key: string, value: Uint8Array, expiresAt: number): Promise<void> {
+    const keyBytes = this.#begin(key)
+    assertWrite(key, value, expiresAt)
+    if (expiresAt <= Date.now()) {
+      await this.delete(key)
+      return
+    }
+    this.#assertFits(key, value)
+    if (!this.#isReady) await this.#whenReady()
+    const paths = entryPaths(this.directory, keyBytes)
+    const record = encodeRecord(keyBytes, value, expiresAt)
+    const temp = helperPath(paths.file, 'tmp')
+    try {
+      await writeNewFile(temp, record, this.#options.fsync)
+      await replaceWith(temp, paths.file, this.#options.fsync)
+    } catch (error) {
+      await unlinkQuietly(temp)
+      throw this.#unavailable('set', error, key)
+    }
+    await this.#noteWrite(paths.name, record.length)
+  }
+
+  async delete(key: string): Promise<boolean> {
+    this.#begin(key)
+    if (!this.#isReady) await this.#whenReady()
+    const paths = entryPaths(this.directory, encodeKey(key))
+    // Moving the file away first tells exactly what this call removed.
+    const grave = helperPath(paths.file, 'dead')
+    try {
+      if (!(await renameIfExists(paths.file, grave))) return false
+      this.#ledger?.forget(paths.name)
+      const removed = await scanHeader(grave)
+      await unlinkIfExists(grave)
+      return removed?.state === 'valid' && removed.key === key && removed.expiresAt > Date.now()
+    } catch (error) {
+      await unlinkQuietly(grave)
+      throw this.#unavailable('delete', error, key)
+    }
+  }
+
+  /**
+   * Reads the header of every entry file in the directory and removes the entries whose
+   * key starts with `prefix`. Costs one open and one small read per file in the
+   * directory, whatever the prefix; `clear('')` costs the same.
+   */
+  async clear(prefix: string): Promise<void> {
+    this.#assertOpen()
+    if (!this.#isReady) await this.#whenReady()
+    try {
+      for await (const shard of walkShards(this.directory)) {
+        await forEachLimited(shard.names.filter(isEntryName), WALK_CONCURRENCY, async (name) => {
+          const scan = await scanHeader(join(shard.dir, name))
+          if (scan?.state !== 'valid' || !scan.key.startsWith(prefix)) return
+          await unlinkIfExists(join(shard.dir, name))
+          this.#ledger?.forget(name)
+        })
+      }
+    } catch (error) {
+      throw this.#unavailable('clear', error)
+    }
+  }
+
+  /**
+   * Set-if-absent, atomic across every process sharing the directory.
+   *
+   * The new file is written in full under a temporary name, then hard-linked to the
+   * entry's name: `link` fails when the name exists, so of any number of callers on an
+   * absent key exactly one wins. An expired (or corrupt) entry in the way is replaced
+   * under the key's lock file: the holder moves the old file aside, checks that what it
+   * moved is really dead (putting it back if a concurrent `set` had just replaced it),
+   * then links. Callers that meet a live entry lose without taking the lock.
+   */
+  async add(key: string, value: Uint8Array, expiresAt: number): Promise<boolean> {
+    const keyBytes = this.#begin(key)
+    assertWrite(key, value, expiresAt)
+    if (expiresAt <= Date.now()) return false
+    this.#assertFits(key, value)
+    if (!this.#isReady) await this.#whenReady()
+    const paths = entryPaths(this.directory, keyBytes)
+    const record = encodeRecord(keyBytes, value, expiresAt)
+    const temp = helperPath(paths.file, 'tmp')
+    let added: boolean
+    try {
+      await writeNewFile(temp, record, this.#options.fsync)
+      added = await this.#linkUnlessLive(paths, keyBytes, temp)
+    } catch (error) {
+      throw this.#unavailable('add', error, key)
+    } finally {
+      await unlinkQuietly(temp)
+    }
+    if (added) await this.#noteWrite(paths.name, record.length)
+    return added
+  }
+
+  /**
+   * Live keys starting with `prefix`. Like {@link clear}, reads the header of every entry
+   * file in the directory.
+   */
+  async *keys(prefix: string): AsyncIterable<string> {
+    this.#assertOpen()
+    if (!this.#isReady) await this.#whenReady()
+    try {
+      for await (const shard of walkShards(this.directory)) {
+        const live: string[] = []
+        const now = Date.now()
+        await forEachLimited(shard.names.filter(isEntryName), WALK_CONCURRENCY, async (name) => {
+          const scan = await scanHeader(join(shard.dir, name))
+          if (scan?.state === 'valid' && scan.expiresAt > now && scan.key.startsWith(prefix)) {
+            live.push(scan.key)
+          }
+        })
+        yield* live
+      }
+    } catch (error) {
+      throw this.#unavailable('keys', error)
+    }
+  }
+
+  /**
+   * Walks the directory once and removes expired and corrupt entries, plus helper files
+   * left behind by crashed processes (temporary files and move-asides older than ten
+   * minutes, locks older than five seconds). With `maxBytes`/`maxEntries` it also
+   * recounts the directory, picking up what other processes wrote. Concurrent calls share
+   * one walk. Resolves the number of entries removed.
+   *
+   * @example
+   * ```ts
+   * const removed = await store.purgeExpired()
+   * ```
+   */
+  purgeExpired(): Promise<number> {
+    try {
+      this.#assertOpen()
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    this.#purging ??= this.#purge().finally(() => {
+      this.#purging = undefined
+    })
+    return this.#purging
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    clearInterval(this.#timer)
+    await this.#purging?.catch(() => {})
+  }
+
+  /** Validates the key and the store's state; returns the encoded key. */
+  #begin(key: string): Buffer {
+    this.#assertOpen()
+    assertKey(key)
+    return encodeKey(key)
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ClosedError(`store '${this.name}' (${this.directory})`)
+  }
+
+  #assertFits(key: string, value: Uint8Array): void {
+    const limit = this.capabilities.maxValueBytes ?? MAX_VALUE_BYTES
+    if (value.byteLength > limit) throw new ValueTooLargeError(key, value.byteLength, limit)
+  }
+
+  /** Creates the directory once; a failure is retried by the next call. */
+  #whenReady(): Promise<void> {
+    this.#ready ??= mkdir(this.directory, { recursive: true }).then(
+      () => {
+        this.#isReady = true
+        // The ledger starts empty: one purge walk fills it with what is already on disk.
+        if (this.#ledger) this.#purgeInBackground()
+      },
+      (error: unknown) => {
+        this.#ready = undefined
+        throw this.#unavailable('open', error)
+      },
+    )
+    return this.#ready
+  }
+
+  #purgeInBackground(): void {
+    if (!this.#closed) this.purgeExpired().catch(() => {})
+  }
+
+  async #purge(): Promise<number> {
+    if (!this.#isReady) await this.#whenReady()
+    const now = Date.now()
+    const found: FoundEntry[] = []
+    let removed = 0
+    this.#ledger?.beginRescan()
+    try {
+      for await (const shard of walkShards(this.directory)) {
+        if (this.#closed) break
+        await forEachLimited(shard.names, WALK_CONCURRENCY, async (name) => {
+          const file = join(shard.dir, name)
+          if (isHelperName(name)) {
+            await removeStaleHelper(file, now)
+            return
+          }
+          if (!isEntryName(name)) return
+          const scan = await scanHeader(file)
+          if (scan === undefined) return
+          if (scan.state === 'valid' && scan.expiresAt > now) {
+            found.push({ name, size: scan.size, mtimeMs: scan.mtimeMs })
+          } else if (await this.#removeDeadEntry(entryPathsByName(this.directory, name))) {
+            removed++
+          }
+        })
+      }
+    } catch (error) {
+      this.#ledger?.cancelRescan()
+      throw this.#unavailable('purgeExpired', error)
+    }
+    if (this.#closed) this.#ledger?.cancelRescan()
+    else this.#ledger?.finishRescan(found)
+    if (this.#ledger) await this.#evictOverflow()
+    return removed
+  }
+
+  /** Removes an expired or corrupt entry unless another caller is busy with the key. */
+  async #removeDeadEntry(paths: EntryPaths): Promise<boolean> {
+    if (!(await tryLock(paths.lock))) return false
+    try {
+      return (await this.#moveAsideIfDead(paths)) === 'removed'
+    } finally {
+      await releaseLock(paths.lock)
+    }
+  }
+
+  /**
+   * Removes the entry file if it is dead, with the key's lock held. The file is renamed
+   * away before it is judged, so a live file a concurrent `set` put there in the meantime
+   * is detected and put back instead of lost.
+   */
+  async #moveAsideIfDead(paths: EntryPaths): Promise<'removed' | 'live' | 'missing'> {
+    const grave = helperPath(paths.file, 'dead')
+    if (!(await renameIfExists(paths.file, grave))) return 'missing'
+    try {
+      const moved = await readIfExists(grave)
+      if (moved !== undefined && isLiveRecord(moved, Date.now())) {
+        await linkIfAbsent(grave, paths.file, false)
+        return 'live'
+      }
+      this.#ledger?.forget(paths.name)
+      return 'removed'
+    } finally {
+      await unlinkQuietly(grave)
+    }
+  }
+
+  /** The body of {@link add} once the new file is written to `temp`. */
+  async #linkUnlessLive(paths: EntryPaths, keyBytes: Buffer, temp: string): Promise<boolean> {
+    const fsync = this.#options.fsync
+    if (await linkIfAbsent(temp, paths.file, fsync)) return true
+    if (await this.#holdsLiveEntry(paths.file, keyBytes)) return false
+    await acquireLock(paths.lock)
+    try {
+      if (await linkIfAbsent(temp, paths.file, fsync)) return true
+      if (await this.#holdsLiveEntry(paths.file, keyBytes)) return false
+      if ((await this.#moveAsideIfDead(paths)) === 'live') return false
+      // A `set` or a first-time `add` may still take the name before this link: then it wins.
+      return await linkIfAbsent(temp, paths.file, fsync)
+    } finally {
+      await releaseLock(paths.lock)
+    }
+  }
+
+  async #holdsLiveEntry(file: string, keyBytes: Buffer): Promise<boolean> {
+    const bytes = await readIfExists(file)
+    return bytes !== undefined && decodeRecord(bytes, keyBytes, Date.now()).state === 'live'
+  }
+
+  /** Counts a write against the bounds and evicts the oldest entries past them. */
+  async #noteWrite(name: string, size: number): Promise<void> {
+    if (!this.#ledger) return
+    this.#ledger.record(name, size)
+    await this.#evictOverflow()
+  }
+
+  async #evictOverflow(): Promise<void> {
+    const { maxBytes, maxEntries } = this.#options
+    const evicted = this.#ledger?.takeOverflow(maxBytes, maxEntries) ?? []
+    await forEachLimited(evicted, WALK_CONCURRENCY, (name) =>
+      unlinkQuietly(entryPathsByName(this.directory, name).file),
+    )
+  }
+
+  #unavailable(operation: string, error: unknown, key?: string): unknown {
+    if (StoreUnavailableError.isInstance(error) || ClosedError.isInstance(error)) return error
+    const reason = error instanceof Error ? error.message : String(error)
+    return new StoreUnavailableError(this.name, `${operation} failed: ${reason}`, error, key)
+  }
+}
+
+/** Removes a helper file left behind by a crashed process. */
+async function removeStaleHelper(file: string, now: number): Promise<void> {
+  if (file.endsWith('.lock')) {
+    await breakIfStale(file, now)
+    return
+  }
+  const stats = await stat(file).catch(() => undefined)
+  if (stats !== undefined && now - stats.mtimeMs > STALE_HELPER_MS) await unlinkQuietly(file)
+}

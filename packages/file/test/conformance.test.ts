@@ -1,0 +1,20 @@
+import { removeDir, tempDir } from '@stack/test-servers/process'
+import { runStoreConformance } from '@stack/test-suite'
+import { afterAll, beforeAll, describe, test } from 'vitest'
+import { fileStore } from '../src/index.js'
+
+const directory = tempDir('file-conformance')
+afterAll(() => removeDir(directory))
+
+runStoreConformance({
+  name: 'file',
+  runner: { describe, test, beforeAll, afterAll },
+  createStore: () => fileStore({ directory }),
+})
+
+runStoreConformance({
+  name: 'file (bounded, fsync)',
+  runner: { describe, test, beforeAll, afterAll },
+  createStore: () =>
+    fileStore({ directory: `${directory}-bounded`, maxBytes: 64 * 1024 * 1024, fsync: true }),
+})

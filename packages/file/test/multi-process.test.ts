@@ -1,0 +1,76 @@
+import { readdir } from 'node:fs/promises'
+import { removeDir, tempDir } from '@stack/test-servers/process'
+import { afterAll, describe, expect, test } from 'vitest'
+import { fileStore } from '../src/index.js'
+import { checkedValue, isIntact } from './fixtures/checked-value.js'
+import { runWorkers } from './fixtures/run-workers.js'
+import type { WorkerTask } from './fixtures/worker.js'
+
+const WORKERS = 4
+const directories: string[] = []
+afterAll(() => {
+  for (const directory of directories) removeDir(directory)
+})
+
+function tasks(mode: WorkerTask['mode'], iterations: number, keys: number): WorkerTask[] {
+  const directory = tempDir(`file-${mode}`)
+  directories.push(directory)
+  const startAt = Date.now() + 2000 // past every child's start-up, even on a busy machine
+  return Array.from({ length: WORKERS }, (_, writer) => ({
+    directory,
+    writer,
+    startAt,
+    mode,
+    iterations,
+    keys,
+  }))
+}
+
+describe('file store shared by several processes', () => {
+  test('4 processes writing and reading the same keys never see a torn value', async () => {
+    const work = tasks('hammer', 300, 4)
+    const directory = work[0]?.directory as string
+    const store = fileStore({ directory })
+    for (let key = 0; key < 4; key++) {
+      await store.set(`shared-${key}`, checkedValue(99, key), Infinity)
+    }
+
+    const reports = await runWorkers(work)
+
+    for (const report of reports) {
+      expect(report.torn, 'reads that returned a torn value').toBe(0)
+      expect(report.hits, 'reads that found no value (a torn file read as a miss)').toBe(
+        report.reads,
+      )
+    }
+    for (let key = 0; key < 4; key++) {
+      const value = await store.get(`shared-${key}`)
+      expect(value && isIntact(value), `shared-${key} after the run`).toBe(true)
+    }
+    // Every temporary file was renamed or removed: only the 4 entry files remain.
+    const files = await readdir(directory, { recursive: true, withFileTypes: true })
+    const names = files.filter((file) => file.isFile()).map((file) => file.name)
+    expect(names).toHaveLength(4)
+    for (const name of names) expect(name).toMatch(/^[0-9a-f]{64}$/)
+    await store.close()
+  }, 40_000)
+
+  test('4 processes racing add on the same keys: exactly one winner per key', async () => {
+    const rounds = 50
+    const work = tasks('add', rounds, 0)
+    const directory = work[0]?.directory as string
+    // Half of the keys start out holding an expired entry, which add must replace once.
+    const seed = fileStore({ directory })
+    for (let round = 0; round < rounds; round += 2) {
+      await seed.set(`lock-${round}`, new Uint8Array([1]), (work[0]?.startAt ?? 0) - 1)
+    }
+    await seed.close()
+
+    const reports = await runWorkers(work)
+
+    const winners = Array.from({ length: rounds }, () => 0)
+    for (const report of reports)
+      for (const round of report.won) winners[round] = (winners[round] ?? 0) + 1
+    expect(winners).toEqual(Array.from({ length: rounds }, () => 1))
+  }, 40_000)
+})
