@@ -1,0 +1,8 @@
+/**
+ * Google Cloud Storage store for `@stack/core`.
+ *
+ * @packageDocumentation
+ */
+export type { CompressionOption } from './compression.js'
+export { gcsStore } from './gcs-store.js'
+export type { GcsStoreOptions } from './options.js'

@@ -1,0 +1,20 @@
+import { runStoreConformance } from '@stack/test-suite'
+import { afterAll, beforeAll, describe, test } from 'vitest'
+import { testStore } from './server.js'
+
+// The emulator ignores `ifGenerationMatch`, so the store runs with `conditionalWrites:
+// false`: it then declares `capabilities.add: false` itself and the suite skips the
+// concurrent-add case, while still checking add's sequential semantics.
+runStoreConformance({
+  name: 'gcs (storage emulator)',
+  runner: { describe, test, beforeAll, afterAll },
+  createStore: () => testStore({ prefix: 'conformance/' }),
+})
+
+// The same with gzip on every value, so compressed bodies go through the whole suite.
+runStoreConformance({
+  name: 'gcs (storage emulator, gzip)',
+  runner: { describe, test, beforeAll, afterAll },
+  createStore: () =>
+    testStore({ prefix: 'conformance-gzip/', compression: 'gzip', compressionThreshold: 0 }),
+})
