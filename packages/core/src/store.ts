@@ -30,7 +30,8 @@ export interface StoreCapabilities {
   readonly keys: boolean
   /**
    * Smallest unit of expiry the backend honours. A `'s'` store rounds expiries **up**
-   * to the next whole second, so an entry may outlive its `expiresAt` by < 1 s;
+   * to the next whole second, so an entry may outlive its `expiresAt` by up to 1 s
+   * (never expire before it);
    * core's envelope still refuses to serve it past its own deadline.
    */
   readonly ttlGranularity: 'ms' | 's'
@@ -81,11 +82,15 @@ export interface RemoteStore {
    * replacing any previous value. An `expiresAt` at or before now must not persist:
    * the call behaves as {@link delete}. A failed write leaves either the previous
    * value or nothing, never a torn one. Values over `capabilities.maxValueBytes`
-   * reject with `ValueTooLargeError`, never a silent drop.
+   * reject with `ValueTooLargeError`, never a silent drop, and leave the previous
+   * value untouched.
    */
   set(key: string, value: Uint8Array, expiresAt: number): Promise<void>
 
-  /** Removes `key`. Resolves `true` if a live entry was removed, `false` otherwise. */
+  /**
+   * Removes `key`. Resolves `true` if a live entry was removed, `false` otherwise (an
+   * entry already past its expiry is not live).
+   */
   delete(key: string): Promise<boolean>
 
   /**
@@ -101,14 +106,19 @@ export interface RemoteStore {
 
   /** Batch get: one result per key, in order, `undefined` for misses. Empty input resolves `[]`. */
   getMany?(keys: readonly string[]): Promise<(Uint8Array | undefined)[]>
-  /** Batch set with per-entry expiry; same semantics as {@link set} for each entry. */
+  /**
+   * Batch set with per-entry expiry; same semantics as {@link set} for each entry. When
+   * a key appears more than once, the last entry wins.
+   */
   setMany?(entries: readonly StoreWrite[]): Promise<void>
   /** Batch delete. Resolves the number of live entries removed. */
   deleteMany?(keys: readonly string[]): Promise<number>
   /**
    * Set-if-absent. Resolves `true` if this call stored the value (no live entry existed),
-   * `false` otherwise. With `capabilities.add`, among any number of concurrent callers
-   * on one key exactly one resolves `true`: that is what distributed locks rely on.
+   * `false` otherwise; an expired entry counts as absent. An `expiresAt` at or before now
+   * stores nothing and leaves a live entry alone. With `capabilities.add`, among any
+   * number of concurrent callers on one key exactly one resolves `true`: that is what
+   * distributed locks rely on.
    */
   add?(key: string, value: Uint8Array, expiresAt: number): Promise<boolean>
   /** Live keys starting with `prefix`, in no particular order, streamed. */
