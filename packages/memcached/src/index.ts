@@ -1,0 +1,3 @@
+export { isMemjsClient, type MemcachedConnection, type MemjsClient } from './client.js'
+export { type MemcachedStore, memcachedStore } from './memcached-store.js'
+export type { MemcachedStoreOptions } from './options.js'

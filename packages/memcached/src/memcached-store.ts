@@ -1,0 +1,305 @@
+import {
+  ClosedError,
+  InvalidKeyError,
+  InvalidOptionError,
+  type RemoteStore,
+  STORE_CONTRACT_VERSION,
+  type StoreCapabilities,
+  StoreUnavailableError,
+  type StoreWrite,
+  ValueTooLargeError,
+} from '@stack/core'
+import type { ClearLog } from './clear-log.js'
+import { type MemjsClient, resolveClient } from './client.js'
+import { exptime } from './expiry.js'
+import { guard } from './guard.js'
+import { decodeItem, encodeItem, isLive } from './item.js'
+import { clearLogKey, memcachedKey } from './key-map.js'
+import { LogAccess } from './log-access.js'
+import { type MemcachedStoreOptions, resolveMemcachedOptions } from './options.js'
+import { Opcode, type Reply, Status, storageExtras } from './protocol.js'
+import { Transport } from './transport.js'
+
+/** A {@link RemoteStore} on memcached; see {@link memcachedStore}. */
+export interface MemcachedStore extends RemoteStore {
+  /** The memjs client in use. */
+  readonly client: MemjsClient
+}
+
+const NAME = 'memcached'
+/** Attempts of `add` when it keeps losing compare-and-swap races over a dead entry. */
+const ADD_ATTEMPTS = 5
+
+/**
+ * A store on one or more memcached servers, through memjs. Keys are spread over the
+ * servers by memjs; a server that is down fails (or misses) only its own keys.
+ *
+ * memcached keeps whole seconds and cannot list keys, so this store writes a small
+ * header into each item: the exact expiry (reads honour it to the millisecond) and a
+ * stamp against a per-server *clear log*, which is how `clear(prefix)` works without a
+ * scan. Reads fetch the item and that log in one pipelined round trip. See the README.
+ *
+ * @example
+ * ```ts
+ * import { createCache, memory } from '@stack/core'
+ * import { memcachedStore } from '@stack/memcached'
+ *
+ * const cache = createCache({
+ *   tiers: [memory(), memcachedStore({ client: 'cache-1:11211,cache-2:11211' })],
+ *   ttl: '5m',
+ * })
+ * ```
+ */
+export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedStore {
+  const resolved = resolveMemcachedOptions(options)
+  const { namespace, timeoutMs, maxValueBytes } = resolved
+  const { client, owned } = resolveClient(options.client, timeoutMs)
+  const transport = new Transport(client)
+  const logs = new LogAccess(transport, clearLogKey(namespace), NAME, resolved.maxClearedPrefixes)
+  let closed = false
+
+  const run = <T>(work: () => Promise<T>, key?: string): Promise<T> => {
+    if (closed) return Promise.reject(new ClosedError(`${NAME} store`))
+    return guard(NAME, timeoutMs, work, key)
+  }
+
+  const mapKey = (key: string): string => {
+    if (typeof key !== 'string' || key.length === 0) {
+      throw new InvalidKeyError(
+        `key must be a non-empty string, got ${typeof key === 'string' ? 'an empty string' : typeof key}`,
+        typeof key === 'string' ? key : undefined,
+      )
+    }
+    return memcachedKey(namespace, key)
+  }
+
+  const checkSize = (key: string, value: Uint8Array) => {
+    if (value.byteLength > maxValueBytes) {
+      throw new ValueTooLargeError(key, value.byteLength, maxValueBytes)
+    }
+  }
+
+  const get = (mkey: string) => transport.send(mkey, { opcode: Opcode.get, key: mkey })
+
+  /** Whether a GET reply holds a live item for `key` under `log`. */
+  const liveValue = (key: string, reply: Reply, log: ClearLog | undefined) => {
+    expectStatus(reply, key, Status.ok, Status.notFound)
+    if (reply.status !== Status.ok) return undefined
+    const item = decodeItem(reply.value)
+    return item && isLive(item, log, key, Date.now()) ? item.value : undefined
+  }
+
+  /** The item and its server's clear log, in one pipelined round trip. */
+  const readLive = async (key: string, mkey: string) => {
+    const [reply, log] = await Promise.all([get(mkey), logs.read(mkey)])
+    return { reply, log, value: liveValue(key, reply, log) }
+  }
+
+  const write = async (key: string, mkey: string, value: Uint8Array, expiresAt: number) => {
+    const now = Date.now()
+    if (expiresAt <= now) {
+      expectStatus(await del(mkey), key, Status.ok, Status.notFound)
+      return
+    }
+    const log = await logs.forWrite(mkey)
+    const reply = await transport.send(mkey, {
+      opcode: Opcode.set,
+      key: mkey,
+      extras: storageExtras(exptime(expiresAt, now)),
+      value: encodeItem(log, expiresAt, value),
+    })
+    expectStored(reply, key, value)
+  }
+
+  const del = (mkey: string) => transport.send(mkey, { opcode: Opcode.delete, key: mkey })
+
+  /** Pipelines GET, clear-log GET and DELETE of one key; resolves whether it was live. */
+  const deleteLive = async (key: string, mkey: string) => {
+    const [found, removed] = await Promise.all([readLive(key, mkey), del(mkey)])
+    expectStatus(removed, key, Status.ok, Status.notFound)
+    return found.value !== undefined
+  }
+
+  const add = async (key: string, mkey: string, value: Uint8Array, expiresAt: number) => {
+    for (let attempt = 0; attempt < ADD_ATTEMPTS; attempt++) {
+      const log = await logs.current(mkey)
+      const now = Date.now()
+      const extras = storageExtras(exptime(expiresAt, now))
+      const added = await transport.send(mkey, {
+        opcode: Opcode.add,
+        key: mkey,
+        extras,
+        value: encodeItem(log, expiresAt, value),
+      })
+      if (added.status === Status.ok) return true
+      if (added.status !== Status.exists && added.status !== Status.notStored) {
+        expectStored(added, key, value)
+      }
+      // Something is stored under the key: live (we lost), or dead by expiry or clear,
+      // in which case replace exactly that version, so one concurrent caller wins.
+      const existing = await readLive(key, mkey)
+      if (existing.value !== undefined) return false
+      if (existing.reply.status !== Status.ok || !existing.log) continue
+      const replaced = await transport.send(mkey, {
+        opcode: Opcode.set,
+        key: mkey,
+        extras,
+        value: encodeItem(existing.log, expiresAt, value),
+        cas: existing.reply.cas,
+      })
+      if (replaced.status === Status.ok) return true
+      if (replaced.status !== Status.exists && replaced.status !== Status.notFound) {
+        expectStored(replaced, key, value)
+      }
+    }
+    return false
+  }
+
+  /**
+   * Batch read: per server, its clear log and the GET of each distinct key, all
+   * pipelined; then `each` per distinct key (its DELETE, if any, is pipelined too).
+   */
+  const forEachServer = async (
+    keys: readonly string[],
+    mkeys: readonly string[],
+    each: (key: string, mkey: string, reply: Reply, log: ClearLog | undefined) => Promise<void>,
+  ) => {
+    const groups = new Map<unknown, Map<string, string>>()
+    mkeys.forEach((mkey, index) => {
+      const server = transport.serverFor(mkey)
+      const group = groups.get(server) ?? new Map<string, string>()
+      group.set(mkey, keys[index] as string)
+      groups.set(server, group)
+    })
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        const entries = [...group]
+        const [log, ...replies] = await Promise.all([
+          logs.read(entries[0]?.[0] as string),
+          ...entries.map(([mkey]) => get(mkey)),
+        ])
+        await Promise.all(
+          entries.map(([mkey, key], index) => each(key, mkey, replies[index] as Reply, log)),
+        )
+      }),
+    )
+  }
+
+  const capabilities: StoreCapabilities = {
+    batch: true,
+    add: true,
+    keys: false,
+    ttlGranularity: 's',
+    maxValueBytes,
+  }
+
+  return {
+    name: NAME,
+    contractVersion: STORE_CONTRACT_VERSION,
+    capabilities,
+    client,
+
+    async get(key) {
+      const mkey = mapKey(key)
+      return run(async () => (await readLive(key, mkey)).value, key)
+    },
+
+    async set(key, value, expiresAt) {
+      const mkey = mapKey(key)
+      checkExpiry(expiresAt)
+      checkSize(key, value)
+      return run(() => write(key, mkey, value, expiresAt), key)
+    },
+
+    async delete(key) {
+      const mkey = mapKey(key)
+      return run(() => deleteLive(key, mkey), key)
+    },
+
+    async add(key, value, expiresAt) {
+      const mkey = mapKey(key)
+      checkExpiry(expiresAt)
+      checkSize(key, value)
+      return run(async () => {
+        if (expiresAt <= Date.now()) return (await readLive(key, mkey)).value === undefined
+        return add(key, mkey, value, expiresAt)
+      }, key)
+    },
+
+    async clear(prefix) {
+      if (typeof prefix !== 'string') throw new InvalidKeyError('clear() prefix must be a string')
+      return run(() => logs.recordClear(prefix))
+    },
+
+    async getMany(keys) {
+      const mkeys = keys.map(mapKey)
+      return run(async () => {
+        const found = new Map<string, Uint8Array | undefined>()
+        await forEachServer(keys, mkeys, async (key, mkey, reply, log) => {
+          found.set(mkey, liveValue(key, reply, log))
+        })
+        return mkeys.map((mkey) => found.get(mkey))
+      })
+    },
+
+    async setMany(entries) {
+      const last = new Map<string, StoreWrite>()
+      for (const entry of entries) {
+        const mkey = mapKey(entry.key)
+        checkExpiry(entry.expiresAt)
+        checkSize(entry.key, entry.value)
+        last.set(mkey, entry)
+      }
+      return run(async () => {
+        await Promise.all(
+          [...last].map(([mkey, entry]) => write(entry.key, mkey, entry.value, entry.expiresAt)),
+        )
+      })
+    },
+
+    async deleteMany(keys) {
+      const mkeys = keys.map(mapKey)
+      return run(async () => {
+        let removed = 0
+        await forEachServer(keys, mkeys, async (key, mkey, reply, log) => {
+          if (liveValue(key, reply, log) !== undefined) removed++
+          expectStatus(await del(mkey), key, Status.ok, Status.notFound)
+        })
+        return removed
+      })
+    },
+
+    async close() {
+      if (closed) return
+      closed = true
+      if (owned) client.close()
+    },
+  }
+
+  function expectStored(reply: Reply, key: string, value: Uint8Array): void {
+    if (reply.status === Status.tooLarge) {
+      throw new ValueTooLargeError(key, value.byteLength, maxValueBytes)
+    }
+    expectStatus(reply, key, Status.ok)
+  }
+}
+
+function expectStatus(reply: Reply, key: string, ...expected: number[]): void {
+  if (!expected.includes(reply.status)) {
+    throw new StoreUnavailableError(
+      NAME,
+      `unexpected status 0x${reply.status.toString(16)} (${reply.value.toString().slice(0, 100)})`,
+      undefined,
+      key,
+    )
+  }
+}
+
+function checkExpiry(expiresAt: number): void {
+  if (typeof expiresAt !== 'number' || Number.isNaN(expiresAt)) {
+    throw new InvalidOptionError(
+      'expiresAt',
+      `expiresAt must be epoch ms or Infinity, got ${String(expiresAt)}`,
+    )
+  }
+}
