@@ -1,0 +1,106 @@
+import { DatabaseSync, type StatementSync } from 'node:sqlite'
+import type { ResolvedSqliteOptions } from './options.js'
+
+/** The prepared statements of one store, compiled once when the database opens. */
+export interface Statements {
+  /** `(key)` → `{ value, expires_at }` */
+  readonly get: StatementSync
+  /** `(key, value, expiresAt)`: insert or replace. */
+  readonly set: StatementSync
+  /** `(key, value, expiresAt, now)`: insert unless a live row exists; `changes` 1 when stored. */
+  readonly add: StatementSync
+  /** `(key)` → `{ expires_at }` of the removed row. */
+  readonly delete: StatementSync
+  /** `(key, now)`: removes the row only if it is still expired. */
+  readonly deleteExpired: StatementSync
+  /** `(now, limit)`: removes up to `limit` expired rows. */
+  readonly purgeBatch: StatementSync
+  readonly clearAll: StatementSync
+  /** `(from, to)` */
+  readonly clearRange: StatementSync
+  /** `(from)` */
+  readonly clearFrom: StatementSync
+  /** `(from, to, now, limit)` → `{ key }`, in key order. */
+  readonly keysInRange: StatementSync
+  /** `(from, now, limit)` → `{ key }`, in key order. */
+  readonly keysFrom: StatementSync
+  readonly begin: StatementSync
+  readonly beginWrite: StatementSync
+  readonly commit: StatementSync
+  readonly rollback: StatementSync
+}
+
+/** An open database with the store's table and statements. */
+export interface OpenDatabase {
+  readonly db: DatabaseSync
+  readonly statements: Statements
+}
+
+/**
+ * Opens the database: sets the busy timeout first (so that everything after it waits for
+ * other processes instead of failing), switches a file database to WAL (readers never
+ * block the writer and the writer never blocks readers), creates the table and its
+ * expiry index when missing, and prepares every statement.
+ *
+ * The table is `STRICT`: `key BLOB` (UTF-16LE, see `keys.ts`), `value BLOB`,
+ * `expires_at REAL` in epoch ms, `Infinity` for never.
+ */
+export function openDatabase(options: ResolvedSqliteOptions): OpenDatabase {
+  const db = new DatabaseSync(options.path)
+  try {
+    db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs}`)
+    if (options.path !== ':memory:') {
+      db.exec('PRAGMA journal_mode = WAL')
+      // In WAL mode NORMAL survives a process crash; only a power loss may drop the last writes.
+      db.exec('PRAGMA synchronous = NORMAL')
+    }
+    const table = `"${options.table}"`
+    db.exec(`CREATE TABLE IF NOT EXISTS ${table} (
+      key BLOB NOT NULL PRIMARY KEY,
+      value BLOB NOT NULL,
+      expires_at REAL NOT NULL
+    ) STRICT`)
+    db.exec(`CREATE INDEX IF NOT EXISTS "${options.table}_expires_at" ON ${table} (expires_at)`)
+    return { db, statements: prepare(db, table) }
+  } catch (error) {
+    db.close()
+    throw error
+  }
+}
+
+function prepare(db: DatabaseSync, table: string): Statements {
+  const live = 'expires_at > ?'
+  return {
+    get: db.prepare(`SELECT value, expires_at FROM ${table} WHERE key = ?`),
+    set: db.prepare(
+      `INSERT INTO ${table} (key, value, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+    ),
+    add: db.prepare(
+      `INSERT INTO ${table} (key, value, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
+       WHERE ${table}.expires_at <= ?`,
+    ),
+    delete: db.prepare(`DELETE FROM ${table} WHERE key = ? RETURNING expires_at`),
+    deleteExpired: db.prepare(`DELETE FROM ${table} WHERE key = ? AND expires_at <= ?`),
+    purgeBatch: db.prepare(
+      `DELETE FROM ${table} WHERE rowid IN
+       (SELECT rowid FROM ${table} WHERE expires_at <= ? LIMIT ?)`,
+    ),
+    clearAll: db.prepare(`DELETE FROM ${table}`),
+    clearRange: db.prepare(`DELETE FROM ${table} WHERE key >= ? AND key < ?`),
+    clearFrom: db.prepare(`DELETE FROM ${table} WHERE key >= ?`),
+    keysInRange: db.prepare(
+      `SELECT key FROM ${table} WHERE key >= ? AND key < ? AND ${live} ORDER BY key LIMIT ?`,
+    ),
+    keysFrom: db.prepare(
+      `SELECT key FROM ${table} WHERE key >= ? AND ${live} ORDER BY key LIMIT ?`,
+    ),
+    begin: db.prepare('BEGIN'),
+    // Takes the write lock up front: upgrading a read transaction later could fail with
+    // SQLITE_BUSY without waiting, to avoid a deadlock.
+    beginWrite: db.prepare('BEGIN IMMEDIATE'),
+    commit: db.prepare('COMMIT'),
+    rollback: db.prepare('ROLLBACK'),
+  }
+}
