@@ -1,0 +1,90 @@
+/**
+ * Hot-path benchmark of the memory tier against lru-cache 11, in one process and run:
+ * `get` hits over a 1,000-key working set for every policy, overwrites, inserts that
+ * evict, and hits on entries that carry a TTL.
+ *
+ * Run: `pnpm --filter @stack/bench build && node packages/bench/dist/tier.js`
+ */
+import { type EvictionPolicyName, type MemoryTier, memory } from '@stack/core'
+import { LRUCache } from 'lru-cache'
+import { bench, do_not_optimize, group, run, summary } from 'mitata'
+
+const WORKING_SET = 1_000
+const POLICIES: readonly EvictionPolicyName[] = ['lru', 'lfu', 'fifo', 'tinylfu']
+const keys = Array.from({ length: WORKING_SET * 10 }, (_, index) => `user:${index}:profile`)
+const value = { id: 1, name: 'Ada' }
+
+function filledTier(policy: EvictionPolicyName, ttl?: number): MemoryTier<object> {
+  const tier = memory<object>({ policy, maxEntries: WORKING_SET, ...(ttl ? { ttl } : {}) })
+  for (let index = 0; index < WORKING_SET; index++) tier.set(keys[index] as string, value)
+  return tier
+}
+
+function filledLruCache(ttl?: number): LRUCache<string, object> {
+  const cache = new LRUCache<string, object>({ max: WORKING_SET, ...(ttl ? { ttl } : {}) })
+  for (let index = 0; index < WORKING_SET; index++) cache.set(keys[index] as string, value)
+  return cache
+}
+
+/** Cycles through the first `span` keys, so every call reads a different key. */
+function cursor(span: number): () => string {
+  let index = 0
+  return () => {
+    index = index + 1 === span ? 0 : index + 1
+    return keys[index] as string
+  }
+}
+
+group('get (hit, 1,000-key working set)', () => {
+  summary(() => {
+    const cache = filledLruCache()
+    const next = cursor(WORKING_SET)
+    bench('lru-cache get', () => do_not_optimize(cache.get(next()))).baseline(true)
+    for (const policy of POLICIES) {
+      const tier = filledTier(policy)
+      const nextKey = cursor(WORKING_SET)
+      bench(`memory(${policy}) get`, () => do_not_optimize(tier.get(nextKey())))
+    }
+  })
+})
+
+group('get (hit, entries with a 1 h TTL)', () => {
+  summary(() => {
+    const cache = filledLruCache(3_600_000)
+    const next = cursor(WORKING_SET)
+    bench('lru-cache get (ttl)', () => do_not_optimize(cache.get(next()))).baseline(true)
+    for (const policy of ['lru', 'tinylfu'] as const) {
+      const tier = filledTier(policy, 3_600_000)
+      const nextKey = cursor(WORKING_SET)
+      bench(`memory(${policy}) get (ttl)`, () => do_not_optimize(tier.get(nextKey())))
+    }
+  })
+})
+
+group('set (overwrite, 1,000-key working set)', () => {
+  summary(() => {
+    const cache = filledLruCache()
+    const next = cursor(WORKING_SET)
+    bench('lru-cache set', () => cache.set(next(), value)).baseline(true)
+    for (const policy of POLICIES) {
+      const tier = filledTier(policy)
+      const nextKey = cursor(WORKING_SET)
+      bench(`memory(${policy}) set`, () => tier.set(nextKey(), value))
+    }
+  })
+})
+
+group('set (new key, evicts; 10,000 keys into 1,000 entries)', () => {
+  summary(() => {
+    const cache = filledLruCache()
+    const next = cursor(keys.length)
+    bench('lru-cache set+evict', () => cache.set(next(), value)).baseline(true)
+    for (const policy of POLICIES) {
+      const tier = filledTier(policy)
+      const nextKey = cursor(keys.length)
+      bench(`memory(${policy}) set+evict`, () => tier.set(nextKey(), value))
+    }
+  })
+})
+
+await run()
