@@ -20,8 +20,12 @@ import { type MemcachedStoreOptions, resolveMemcachedOptions } from './options.j
 import { Opcode, type Reply, Status, storageExtras } from './protocol.js'
 import { Transport } from './transport.js'
 
-/** A {@link RemoteStore} on memcached; see {@link memcachedStore}. */
+/** A {@link RemoteStore} on memcached, with the batch methods and `add`; see {@link memcachedStore}. */
 export interface MemcachedStore extends RemoteStore {
+  getMany: NonNullable<RemoteStore['getMany']>
+  setMany: NonNullable<RemoteStore['setMany']>
+  deleteMany: NonNullable<RemoteStore['deleteMany']>
+  add: NonNullable<RemoteStore['add']>
   /** The memjs client in use. */
   readonly client: MemjsClient
 }

@@ -12,8 +12,13 @@ import { type PgStoreOptions, resolvePgStoreOptions } from './options.js'
 import { expiryColumn, hashesHex, splitWrites, storedKey, toBuffer } from './rows.js'
 import { ensureTable } from './schema.js'
 
-/** A {@link RemoteStore} on a PostgreSQL table; see {@link pgStore}. */
+/** A {@link RemoteStore} on a PostgreSQL table, with every optional method; see {@link pgStore}. */
 export interface PgStore extends RemoteStore {
+  getMany: NonNullable<RemoteStore['getMany']>
+  setMany: NonNullable<RemoteStore['setMany']>
+  deleteMany: NonNullable<RemoteStore['deleteMany']>
+  add: NonNullable<RemoteStore['add']>
+  keys: NonNullable<RemoteStore['keys']>
   /** The postgres.js instance in use. */
   readonly sql: PostgresClient
   /** Deletes expired rows now; resolves how many. The purge timer calls this too. */
