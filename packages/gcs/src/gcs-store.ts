@@ -65,8 +65,9 @@ export function gcsStore(options: GcsStoreOptions): RemoteStore {
   const storage =
     options.storage ??
     new Storage({
+      // A cache tier should fail fast: one retry, none after the call's deadline.
       timeout: resolved.timeoutMs,
-      retryOptions: { maxRetries: 2 },
+      retryOptions: { maxRetries: 1, totalTimeout: Math.ceil(resolved.timeoutMs / 1000) },
       ...options.storageOptions,
     })
   return new GcsStore(storage.bucket(resolved.bucket), resolved, codec)

@@ -65,12 +65,19 @@ export async function unpackBody(
   if (encoding === null) {
     throw new DecodeError(`unknown encoding "${metadata[META.encoding]}" on key "${key}"`, key)
   }
-  if (encoding === undefined) return payload
+  if (encoding === undefined) return plainView(payload)
   try {
     return await decompress(payload, encoding)
   } catch (error) {
     throw new DecodeError(`stored value of key "${key}" does not decompress`, key, error)
   }
+}
+
+/** The same bytes as a plain `Uint8Array` (not a `Buffer`), without copying. */
+function plainView(bytes: Uint8Array): Uint8Array {
+  return bytes.constructor === Uint8Array
+    ? bytes
+    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })

@@ -17,7 +17,7 @@ export interface GcsStoreOptions {
   /**
    * Options for a `Storage` client the store creates (credentials, `projectId`,
    * `apiEndpoint` for an emulator...). Unless given here, its per-request `timeout` is the
-   * store's `timeout` and it retries at most twice.
+   * store's `timeout` and its `retryOptions` allow one retry within that time.
    */
   readonly storageOptions?: StorageOptions | undefined
   /**
