@@ -1,13 +1,16 @@
 /**
  * Hot-path benchmark of the memory tier against lru-cache 11, in one process and run:
  * `get` hits over a 1,000-key working set for every policy, overwrites, inserts that
- * evict, and hits on entries that carry a TTL.
+ * evict, and hits on entries that carry a TTL. Keys are read in a seeded random order
+ * (a cyclic order is a pathological case for segmented policies: every hit would
+ * promote an entry and demote another).
  *
  * Run: `pnpm --filter @stack/bench build && node packages/bench/dist/tier.js`
  */
 import { type EvictionPolicyName, type MemoryTier, memory } from '@stack/core'
 import { LRUCache } from 'lru-cache'
 import { bench, do_not_optimize, group, run, summary } from 'mitata'
+import { seededRandom } from './sim/random.js'
 
 const WORKING_SET = 1_000
 const POLICIES: readonly EvictionPolicyName[] = ['lru', 'lfu', 'fifo', 'tinylfu']
@@ -26,12 +29,19 @@ function filledLruCache(ttl?: number): LRUCache<string, object> {
   return cache
 }
 
-/** Cycles through the first `span` keys, so every call reads a different key. */
+const ORDER_LENGTH = 1 << 16
+
+/** Walks a fixed seeded random sequence of the first `span` keys. */
 function cursor(span: number): () => string {
+  const random = seededRandom(span)
+  const order = Array.from(
+    { length: ORDER_LENGTH },
+    () => keys[Math.floor(random() * span)] as string,
+  )
   let index = 0
   return () => {
-    index = index + 1 === span ? 0 : index + 1
-    return keys[index] as string
+    index = (index + 1) & (ORDER_LENGTH - 1)
+    return order[index] as string
   }
 }
 

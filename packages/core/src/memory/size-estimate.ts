@@ -12,7 +12,7 @@ const SLOT_BYTES = 8
  *
  * @example
  * ```ts
- * estimateSize({ id: 1, name: 'Ada' }, 'user:1') // 12 (key) + 36 (value)
+ * estimateSize({ id: 1, name: 'Ada' }, 'user:1') // 54: 12 for the key, 42 for the value
  * ```
  */
 export function estimateSize(value: unknown, key: string): number {

@@ -1,0 +1,75 @@
+import fc from 'fast-check'
+import { describe, expect, test } from 'vitest'
+import { ExpiryHeap } from '../../src/memory/expiry-heap.js'
+import { FrequencySketch } from '../../src/memory/frequency-sketch.js'
+import { MemoryNode } from '../../src/memory/node.js'
+import { hashString } from '../../src/memory/string-hash.js'
+
+describe('ExpiryHeap', () => {
+  test('always yields the earliest expiry through pushes, removals and reschedules', () => {
+    const step = fc.oneof(
+      fc.record({ op: fc.constant('push' as const), at: fc.integer({ min: 0, max: 50 }) }),
+      fc.record({ op: fc.constant('remove' as const), pick: fc.nat() }),
+      fc.record({
+        op: fc.constant('reschedule' as const),
+        pick: fc.nat(),
+        at: fc.integer({ min: 0, max: 50 }),
+      }),
+    )
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 100 }), (steps) => {
+        const heap = new ExpiryHeap<number>()
+        const live: MemoryNode<number>[] = []
+        for (const action of steps) {
+          if (action.op === 'push') {
+            const node = new MemoryNode(`k${live.length}`, 0, action.at, 0)
+            heap.push(node)
+            live.push(node)
+          } else if (live.length > 0) {
+            const node = live[action.pick % live.length] as MemoryNode<number>
+            if (action.op === 'remove') {
+              heap.remove(node)
+              live.splice(live.indexOf(node), 1)
+              expect(node.heapIndex).toBe(-1)
+            } else {
+              node.expiresAt = action.at
+              heap.reschedule(node)
+            }
+          }
+          expect(heap.size).toBe(live.length)
+          const earliest = Math.min(...live.map((node) => node.expiresAt))
+          expect(heap.peek()?.expiresAt ?? Number.POSITIVE_INFINITY).toBe(earliest)
+        }
+      }),
+    )
+  })
+})
+
+describe('FrequencySketch', () => {
+  test('counts, saturates at 15, and halves after its sample period', () => {
+    const sketch = new FrequencySketch(16)
+    const hot = hashString('hot')
+    const cold = hashString('cold')
+    for (let index = 0; index < 5; index++) sketch.increment(hot)
+    expect(sketch.frequency(hot)).toBe(5)
+    expect(sketch.frequency(cold)).toBe(0)
+    for (let index = 0; index < 20; index++) sketch.increment(hot)
+    expect(sketch.frequency(hot)).toBe(15)
+    // 20 * 16 = 320 increments per period; saturated increments do not count.
+    for (let index = 0; index < 320; index++) sketch.increment(hashString(`filler${index}`))
+    expect(sketch.frequency(hot)).toBeLessThanOrEqual(8)
+    sketch.clear()
+    expect(sketch.frequency(hot)).toBe(0)
+  })
+})
+
+describe('hashString', () => {
+  test('is deterministic, 32-bit unsigned, and spreads similar keys', () => {
+    expect(hashString('user:1')).toBe(hashString('user:1'))
+    const hashes = new Set(
+      Array.from({ length: 10_000 }, (_, index) => hashString(`user:${index}`)),
+    )
+    expect(hashes.size).toBeGreaterThan(9_990)
+    for (const hash of hashes) expect(hash >>> 0).toBe(hash)
+  })
+})
