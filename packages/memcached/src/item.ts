@@ -54,3 +54,8 @@ export function isLive(item: Item, log: ClearLog | undefined, key: string, now: 
     !clearedAfter(log, key, item.stamp)
   )
 }
+
+/** Whether an item stamped with `stamped` is still visible under the server's `current` log. */
+export function stampHolds(current: ClearLog, stamped: ClearLog, key: string): boolean {
+  return current.id.equals(stamped.id) && !clearedAfter(current, key, stamped.seq)
+}

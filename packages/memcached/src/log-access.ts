@@ -4,8 +4,6 @@ import { type ClearLog, decodeLog, encodeLog, newLog, withClear } from './clear-
 import { Opcode, type Reply, type Request, Status, storageExtras } from './protocol.js'
 import type { Transport } from './transport.js'
 
-/** How long a write may stamp items with a log it read earlier. */
-const FRESH_FOR_WRITES_MS = 1_000
 /** Attempts at a compare-and-swap of a log before giving up. */
 const CAS_ATTEMPTS = 10
 const NEVER = storageExtras(0)
@@ -13,13 +11,12 @@ const NEVER = storageExtras(0)
 interface Cached {
   readonly log: ClearLog
   readonly raw: Buffer
-  readonly at: number
 }
 
 /**
  * Reads, creates and updates the clear log (see `clear-log.ts`) on each server, caching
- * the last one seen per server. A write stamped with a slightly stale log can only
- * make its own item look cleared (a miss), never revive a cleared one.
+ * the last one seen per server. A write stamped with a stale log can only make its own
+ * item look cleared (a miss), never revive a cleared one; writes re-check and redo.
  */
 export class LogAccess {
   readonly #transport: Transport
@@ -43,10 +40,13 @@ export class LogAccess {
     return this.#accept(this.#transport.serverFor(routeKey), reply)
   }
 
-  /** The log to stamp a write to `routeKey` with: cached if recent, else read or created. */
+  /**
+   * The log to stamp a write to `routeKey` with: the last one seen on that server, else
+   * read (or created). The caller checks the stamp against the log after writing.
+   */
   async forWrite(routeKey: string): Promise<ClearLog> {
     const cached = this.#cachedFor(routeKey)
-    if (cached && Date.now() - cached.at < FRESH_FOR_WRITES_MS) return cached.log
+    if (cached) return cached.log
     const server = this.#transport.serverFor(routeKey)
     const loading = this.#loading.get(server)
     if (loading) return loading
@@ -113,20 +113,18 @@ export class LogAccess {
   /** Decodes a GET reply of the log (reusing the cached parse when unchanged) and caches it. */
   #accept(server: memjs.Server | undefined, reply: Reply): ClearLog | undefined {
     this.#check(reply, [Status.ok, Status.notFound])
-    if (reply.status !== Status.ok) return undefined
     const cached = server ? this.#cache.get(server) : undefined
-    if (cached?.raw.equals(reply.value)) {
-      if (server) this.#cache.set(server, { ...cached, at: Date.now() })
-      return cached.log
-    }
-    const log = decodeLog(reply.value)
-    if (log && server)
-      this.#cache.set(server, { log, raw: Buffer.from(reply.value), at: Date.now() })
+    if (reply.status === Status.ok && cached?.raw.equals(reply.value)) return cached.log
+    const log = reply.status === Status.ok ? decodeLog(reply.value) : undefined
+    if (!server) return log
+    // A missing or unreadable log must not stamp further writes: the next one recreates it.
+    if (log) this.#cache.set(server, { log, raw: Buffer.from(reply.value) })
+    else this.#cache.delete(server)
     return log
   }
 
   #remember(server: memjs.Server | undefined, log: ClearLog): ClearLog {
-    if (server) this.#cache.set(server, { log, raw: encodeLog(log), at: Date.now() })
+    if (server) this.#cache.set(server, { log, raw: encodeLog(log) })
     return log
   }
 

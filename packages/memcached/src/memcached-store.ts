@@ -13,7 +13,7 @@ import type { ClearLog } from './clear-log.js'
 import { type MemjsClient, resolveClient } from './client.js'
 import { exptime } from './expiry.js'
 import { guard } from './guard.js'
-import { decodeItem, encodeItem, isLive } from './item.js'
+import { decodeItem, encodeItem, isLive, stampHolds } from './item.js'
 import { clearLogKey, memcachedKey } from './key-map.js'
 import { LogAccess } from './log-access.js'
 import { type MemcachedStoreOptions, resolveMemcachedOptions } from './options.js'
@@ -99,20 +99,32 @@ export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedSt
     return { reply, log, value: liveValue(key, reply, log) }
   }
 
+  /**
+   * SET stamped with the cached clear log, pipelined with a read of the log right after
+   * it. When that read shows the stamp would hide the write (the log was lost, replaced
+   * by `clear('')`, or a matching prefix was cleared since the cache was filled), the
+   * write is redone once against the current log.
+   */
   const write = async (key: string, mkey: string, value: Uint8Array, expiresAt: number) => {
-    const now = Date.now()
-    if (expiresAt <= now) {
+    if (expiresAt <= Date.now()) {
       expectStatus(await del(mkey), key, Status.ok, Status.notFound)
       return
     }
-    const log = await logs.forWrite(mkey)
-    const reply = await transport.send(mkey, {
-      opcode: Opcode.set,
-      key: mkey,
-      extras: storageExtras(exptime(expiresAt, now)),
-      value: encodeItem(log, expiresAt, value),
-    })
-    expectStored(reply, key, value)
+    let log = await logs.forWrite(mkey)
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const [reply, after] = await Promise.all([
+        transport.send(mkey, {
+          opcode: Opcode.set,
+          key: mkey,
+          extras: storageExtras(exptime(expiresAt, Date.now())),
+          value: encodeItem(log, expiresAt, value),
+        }),
+        logs.read(mkey),
+      ])
+      expectStored(reply, key, value)
+      if (after && stampHolds(after, log, key)) return
+      log = after ?? (await logs.current(mkey))
+    }
   }
 
   const del = (mkey: string) => transport.send(mkey, { opcode: Opcode.delete, key: mkey })
