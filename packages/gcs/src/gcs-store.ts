@@ -175,7 +175,7 @@ class GcsStore implements RemoteStore {
   }
 
   async close(): Promise<void> {
-    // `Storage` holds no sockets of its own to release; in-flight calls settle on their own.
+    // `Storage` has no close(); in-flight calls settle on their own.
     this.closed = true
   }
 

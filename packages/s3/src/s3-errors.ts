@@ -13,10 +13,13 @@ function nameOf(error: unknown): unknown {
   return typeof error === 'object' && error !== null ? (error as ServiceErrorShape).name : undefined
 }
 
-/** The object does not exist (`NoSuchKey` from GET, a bare 404 from HEAD). */
+/**
+ * The object does not exist: `NoSuchKey` from GET (or from a PUT with `If-Match`), the bare
+ * `NotFound` of a HEAD. A missing bucket (`NoSuchBucket`) is not a miss but a failure.
+ */
 export function isNotFound(error: unknown): boolean {
   const name = nameOf(error)
-  return name === 'NoSuchKey' || name === 'NotFound' || statusOf(error) === 404
+  return name === 'NoSuchKey' || name === 'NotFound'
 }
 
 /**

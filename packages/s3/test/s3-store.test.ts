@@ -271,6 +271,15 @@ describe('failure behaviour', () => {
     await store.close()
   })
 
+  test('a missing bucket is a failure, not a miss', async () => {
+    const store = testStore({ bucket: 'no-such-bucket', prefix: '' })
+    await expect(store.get('k')).rejects.toSatisfy(StoreUnavailableError.isInstance)
+    await expect(store.set('k', bytes('v'), inOneHour())).rejects.toSatisfy(
+      StoreUnavailableError.isInstance,
+    )
+    await store.close()
+  })
+
   test('a server that is down fails calls with StoreUnavailableError carrying the cause', async () => {
     const store = s3Store({
       bucket: TEST_BUCKET,
