@@ -117,7 +117,10 @@ await keyv?.disconnect()
 raw.db.close()
 removeDir(root)
 
-/** The same table and statements as sqliteStore, keyed by TEXT, without its checks. */
+/**
+ * The table, expiry index and statements of sqliteStore, keyed by TEXT (what one would
+ * write by hand) instead of UTF-16LE BLOBs, without the store's checks and promises.
+ */
 function rawStatements(path: string) {
   const db = new DatabaseSync(path)
   db.exec('PRAGMA journal_mode = WAL')
@@ -125,6 +128,7 @@ function rawStatements(path: string) {
   db.exec(
     'CREATE TABLE cache (key TEXT PRIMARY KEY, value BLOB NOT NULL, expires_at REAL NOT NULL) STRICT',
   )
+  db.exec('CREATE INDEX cache_expires_at ON cache (expires_at)')
   return {
     db,
     get: db.prepare('SELECT value, expires_at FROM cache WHERE key = ?'),
