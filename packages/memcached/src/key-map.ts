@@ -19,9 +19,9 @@ export function memcachedKey(namespace: string, key: string): string {
   return `${namespace}:${HASHED}${createHash('sha256').update(key, 'utf16le').digest('base64url')}`
 }
 
-/** The key of a namespace's clear log; `#` after the namespace is never a data key. */
-export function clearLogKey(namespace: string): string {
-  return `${namespace}${HASHED}clears`
+/** The keys of a namespace's clear log and its version; `#` after the namespace is never a data key. */
+export function clearLogKeys(namespace: string): { log: string; version: string } {
+  return { log: `${namespace}${HASHED}clears`, version: `${namespace}${HASHED}version` }
 }
 
 /** No space, no C0 control character, no DEL, and no lone surrogate (lost in UTF-8). */

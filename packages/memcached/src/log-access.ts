@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { StoreUnavailableError } from '@stack/core'
 import type memjs from 'memjs'
 import { type ClearLog, decodeLog, encodeLog, newLog, withClear } from './clear-log.js'
@@ -10,44 +11,58 @@ const NEVER = storageExtras(0)
 
 interface Cached {
   readonly log: ClearLog
-  readonly raw: Buffer
+  /** The version key's value the log was read under (`undefined`: there was none). */
+  readonly version: Buffer | undefined
 }
 
 /**
- * Reads, creates and updates the clear log (see `clear-log.ts`) on each server, caching
- * the last one seen per server. A write stamped with a stale log can only make its own
- * item look cleared (a miss), never revive a cleared one; writes re-check and redo.
+ * Reads, creates and updates the clear log (see `clear-log.ts`) on each server.
+ *
+ * Beside the log, each server holds a *version*: 8 random bytes rewritten after every
+ * change of the log. Reads fetch only the version (pipelined with the item) and reuse
+ * the log cached for it; the log itself, up to 24 bytes per cleared prefix, travels
+ * only after it changed. Since writers change the log before the version and readers
+ * read the version before the log, a cached log is never older than its version says.
+ *
+ * A write stamped with a stale log can only make its own item look cleared (a miss),
+ * never revive a cleared one; writes check their stamp afterwards and redo.
  */
 export class LogAccess {
   readonly #transport: Transport
-  readonly #key: string
+  readonly #logKey: string
+  readonly #versionKey: string
   readonly #store: string
   readonly #maxEntries: number
   readonly #cache = new Map<memjs.Server, Cached>()
-  /** Loads in flight per server, so a batch of writes reads a stale log once. */
+  /** Loads in flight per server, so a batch of writes loads a missing log once. */
   readonly #loading = new Map<memjs.Server | undefined, Promise<ClearLog>>()
 
-  constructor(transport: Transport, logKey: string, store: string, maxEntries: number) {
+  constructor(
+    transport: Transport,
+    keys: { log: string; version: string },
+    store: string,
+    maxEntries: number,
+  ) {
     this.#transport = transport
-    this.#key = logKey
+    this.#logKey = keys.log
+    this.#versionKey = keys.version
     this.#store = store
     this.#maxEntries = maxEntries
   }
 
-  /** Fetches the log of the server owning `routeKey`; `undefined` when there is none. */
+  /** The current log of the server owning `routeKey`; `undefined` when it has none. */
   async read(routeKey: string): Promise<ClearLog | undefined> {
-    const reply = await this.#transport.send(routeKey, { opcode: Opcode.get, key: this.#key })
-    return this.#accept(this.#transport.serverFor(routeKey), reply)
+    return (await this.#load(routeKey)).log
   }
 
   /**
    * The log to stamp a write to `routeKey` with: the last one seen on that server, else
-   * read (or created). The caller checks the stamp against the log after writing.
+   * loaded (or created). The caller checks the stamp against the log after writing.
    */
   async forWrite(routeKey: string): Promise<ClearLog> {
-    const cached = this.#cachedFor(routeKey)
-    if (cached) return cached.log
     const server = this.#transport.serverFor(routeKey)
+    const cached = server ? this.#cache.get(server) : undefined
+    if (cached) return cached.log
     const loading = this.#loading.get(server)
     if (loading) return loading
     const load = this.current(routeKey).finally(() => this.#loading.delete(server))
@@ -57,14 +72,13 @@ export class LogAccess {
 
   /** The server's current log, created when missing or unreadable. */
   async current(routeKey: string): Promise<ClearLog> {
+    const send = (request: Request) => this.#transport.send(routeKey, request)
     const server = this.#transport.serverFor(routeKey)
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const reply = await this.#transport.send(routeKey, { opcode: Opcode.get, key: this.#key })
-      const log = this.#accept(server, reply)
+      const { log, reply } = await this.#load(routeKey)
       if (log) return log
       const fresh = newLog()
-      const written = await this.#transport.send(routeKey, this.#write(fresh, reply))
-      if (written.status === Status.ok) return this.#remember(server, fresh)
+      if (await this.#replace(send, server, fresh, reply)) return fresh
     }
     throw this.#contended()
   }
@@ -77,63 +91,81 @@ export class LogAccess {
   async #recordOn(server: memjs.Server, prefix: string): Promise<void> {
     const send = (request: Request) => this.#transport.sendTo(server, request)
     if (prefix === '') {
-      const fresh = newLog()
-      const reply = await send({
-        opcode: Opcode.set,
-        key: this.#key,
-        extras: NEVER,
-        value: encodeLog(fresh),
-      })
-      this.#check(reply, [Status.ok])
-      this.#remember(server, fresh)
+      await this.#replace(send, server, newLog(), undefined)
       return
     }
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const reply = await send({ opcode: Opcode.get, key: this.#key })
-      const log = this.#accept(server, reply)
+      const reply = await send({ opcode: Opcode.get, key: this.#logKey })
+      this.#check(reply, Status.ok, Status.notFound)
+      const log = reply.status === Status.ok ? decodeLog(reply.value) : undefined
       // No readable log: a fresh one already hides every older item, prefix or not.
       const next = log ? withClear(log, prefix, this.#maxEntries) : newLog()
-      const written = await send(this.#write(next, reply))
-      if (written.status === Status.ok) {
-        this.#remember(server, next)
-        return
-      }
+      if (await this.#replace(send, server, next, reply)) return
     }
     throw this.#contended()
   }
 
-  /** The write replacing the log read as `previous`: ADD when there was none, else CAS. */
-  #write(log: ClearLog, previous: Reply): Request {
-    const value = encodeLog(log)
-    return previous.status === Status.ok
-      ? { opcode: Opcode.set, key: this.#key, extras: NEVER, value, cas: previous.cas }
-      : { opcode: Opcode.add, key: this.#key, extras: NEVER, value }
-  }
-
-  /** Decodes a GET reply of the log (reusing the cached parse when unchanged) and caches it. */
-  #accept(server: memjs.Server | undefined, reply: Reply): ClearLog | undefined {
-    this.#check(reply, [Status.ok, Status.notFound])
-    const cached = server ? this.#cache.get(server) : undefined
-    if (reply.status === Status.ok && cached?.raw.equals(reply.value)) return cached.log
-    const log = reply.status === Status.ok ? decodeLog(reply.value) : undefined
-    if (!server) return log
-    // A missing or unreadable log must not stamp further writes: the next one recreates it.
-    if (log) this.#cache.set(server, { log, raw: Buffer.from(reply.value) })
-    else this.#cache.delete(server)
-    return log
-  }
-
-  #remember(server: memjs.Server | undefined, log: ClearLog): ClearLog {
-    if (server) this.#cache.set(server, { log, raw: encodeLog(log) })
-    return log
-  }
-
-  #cachedFor(routeKey: string): Cached | undefined {
+  /**
+   * The server's version, then, unless the cached log is for that version, the log.
+   * `reply` is the log's GET reply when it was fetched (for a compare-and-swap).
+   */
+  async #load(routeKey: string): Promise<{ log: ClearLog | undefined; reply?: Reply }> {
     const server = this.#transport.serverFor(routeKey)
-    return server ? this.#cache.get(server) : undefined
+    const versionReply = await this.#transport.send(routeKey, {
+      opcode: Opcode.get,
+      key: this.#versionKey,
+    })
+    this.#check(versionReply, Status.ok, Status.notFound)
+    const version = versionReply.status === Status.ok ? Buffer.from(versionReply.value) : undefined
+    const cached = server ? this.#cache.get(server) : undefined
+    if (version && cached?.version?.equals(version)) return { log: cached.log }
+    const reply = await this.#transport.send(routeKey, { opcode: Opcode.get, key: this.#logKey })
+    this.#check(reply, Status.ok, Status.notFound)
+    const log = reply.status === Status.ok ? decodeLog(reply.value) : undefined
+    if (server) {
+      // A missing or unreadable log must not stamp further writes: the next one recreates it.
+      if (log) this.#cache.set(server, { log, version })
+      else this.#cache.delete(server)
+    }
+    return { log, reply }
   }
 
-  #check(reply: Reply, expected: readonly number[]): void {
+  /**
+   * Writes `log` over the one `previous` read (ADD when there was none, compare-and-swap
+   * otherwise, plain SET without `previous`), then a new version. False when another
+   * writer got there first.
+   */
+  async #replace(
+    send: (request: Request) => Promise<Reply>,
+    server: memjs.Server | undefined,
+    log: ClearLog,
+    previous: Reply | undefined,
+  ): Promise<boolean> {
+    const value = encodeLog(log)
+    const write: Request =
+      previous === undefined
+        ? { opcode: Opcode.set, key: this.#logKey, extras: NEVER, value }
+        : previous.status === Status.ok
+          ? { opcode: Opcode.set, key: this.#logKey, extras: NEVER, value, cas: previous.cas }
+          : { opcode: Opcode.add, key: this.#logKey, extras: NEVER, value }
+    const written = await send(write)
+    if (written.status !== Status.ok) {
+      this.#check(written, Status.exists, Status.notFound, Status.notStored)
+      return false
+    }
+    const version = randomBytes(8)
+    const versioned = await send({
+      opcode: Opcode.set,
+      key: this.#versionKey,
+      extras: NEVER,
+      value: version,
+    })
+    this.#check(versioned, Status.ok)
+    if (server) this.#cache.set(server, { log, version })
+    return true
+  }
+
+  #check(reply: Reply, ...expected: number[]): void {
     if (!expected.includes(reply.status)) {
       throw new StoreUnavailableError(this.#store, `clear log: unexpected status ${reply.status}`)
     }

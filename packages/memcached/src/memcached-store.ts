@@ -14,7 +14,7 @@ import { type MemjsClient, resolveClient } from './client.js'
 import { exptime } from './expiry.js'
 import { guard } from './guard.js'
 import { decodeItem, encodeItem, isLive, stampHolds } from './item.js'
-import { clearLogKey, memcachedKey } from './key-map.js'
+import { clearLogKeys, memcachedKey } from './key-map.js'
 import { LogAccess } from './log-access.js'
 import { type MemcachedStoreOptions, resolveMemcachedOptions } from './options.js'
 import { Opcode, type Reply, Status, storageExtras } from './protocol.js'
@@ -59,7 +59,7 @@ export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedSt
   const { namespace, timeoutMs, maxValueBytes } = resolved
   const { client, owned } = resolveClient(options.client, timeoutMs)
   const transport = new Transport(client)
-  const logs = new LogAccess(transport, clearLogKey(namespace), NAME, resolved.maxClearedPrefixes)
+  const logs = new LogAccess(transport, clearLogKeys(namespace), NAME, resolved.maxClearedPrefixes)
   let closed = false
 
   const run = <T>(work: () => Promise<T>, key?: string): Promise<T> => {

@@ -2,7 +2,7 @@ import { InvalidOptionError, ValueTooLargeError } from '@stack/core'
 import memjs from 'memjs'
 import { afterAll, describe, expect, inject, test } from 'vitest'
 import { memcachedStore } from '../src/index.js'
-import { clearLogKey, memcachedKey } from '../src/key-map.js'
+import { clearLogKeys, memcachedKey } from '../src/key-map.js'
 
 const servers = inject('memcachedServers')
 const bytes = (text: string) => new TextEncoder().encode(text)
@@ -76,16 +76,33 @@ describe.skipIf(servers.length < 2)('memcachedStore', () => {
     await two.close()
   })
 
-  test('a lost clear log (eviction, restart) hides older entries rather than reviving cleared ones', async () => {
+  test('a lost clear log (restart, eviction) hides older entries rather than reviving cleared ones', async () => {
     const store = fresh({ namespace: 'lost' })
     await store.set('cleared', bytes('v'), FOREVER)
     await store.clear('cleared')
     await store.set('kept', bytes('v'), FOREVER)
-    await Promise.all(raw.map((client) => client.delete(clearLogKey('lost'))))
+    const { log, version } = clearLogKeys('lost')
+    await Promise.all(raw.flatMap((client) => [client.delete(log), client.delete(version)]))
     expect(await store.getMany(['cleared', 'kept'])).toEqual([undefined, undefined])
     await store.set('after', bytes('after'), FOREVER)
     expect(await store.get('after')).toEqual(Buffer.from('after'))
     await store.close()
+  })
+
+  test('a log evicted without its version: unknown to a new instance, which starts a new one', async () => {
+    const first = fresh({ namespace: 'evicted' })
+    await first.set('cleared', bytes('v'), FOREVER)
+    await first.clear('cleared')
+    await first.set('kept', bytes('v'), FOREVER)
+    await Promise.all(raw.map((client) => client.delete(clearLogKeys('evicted').log)))
+    // The first instance still holds the log that version names: nothing changes for it.
+    expect(await first.getMany(['cleared', 'kept'])).toEqual([undefined, Buffer.from('v')])
+    const second = fresh({ namespace: 'evicted' })
+    expect(await second.getMany(['cleared', 'kept'])).toEqual([undefined, undefined])
+    await second.set('new', bytes('new'), FOREVER)
+    expect(await first.getMany(['cleared', 'new'])).toEqual([undefined, Buffer.from('new')])
+    await first.close()
+    await second.close()
   })
 
   test('past maxClearedPrefixes distinct prefixes, clear(prefix) clears everything', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { clearedAfter, decodeLog, encodeLog, newLog, withClear } from '../src/clear-log.js'
 import { exptime } from '../src/expiry.js'
-import { clearLogKey, memcachedKey } from '../src/key-map.js'
+import { clearLogKeys, memcachedKey } from '../src/key-map.js'
 
 describe('exptime', () => {
   const now = 1_700_000_000_250
@@ -48,7 +48,7 @@ describe('memcachedKey', () => {
   })
 
   test('the clear log key is never a data key', () => {
-    expect(clearLogKey('ns')).toBe('ns#clears')
+    expect(clearLogKeys('ns')).toEqual({ log: 'ns#clears', version: 'ns#version' })
     expect(memcachedKey('ns', 'clears').startsWith('ns:')).toBe(true)
   })
 })
