@@ -11,8 +11,6 @@ export interface Statements {
   readonly add: StatementSync
   /** `(key)` → `{ expires_at }` of the removed row. */
   readonly delete: StatementSync
-  /** `(key, now)`: removes the row only if it is still expired. */
-  readonly deleteExpired: StatementSync
   /** `(now, limit)`: removes up to `limit` expired rows. */
   readonly purgeBatch: StatementSync
   readonly clearAll: StatementSync
@@ -82,7 +80,6 @@ function prepare(db: DatabaseSync, table: string): Statements {
        WHERE ${table}.expires_at <= ?`,
     ),
     delete: db.prepare(`DELETE FROM ${table} WHERE key = ? RETURNING expires_at`),
-    deleteExpired: db.prepare(`DELETE FROM ${table} WHERE key = ? AND expires_at <= ?`),
     purgeBatch: db.prepare(
       `DELETE FROM ${table} WHERE rowid IN
        (SELECT rowid FROM ${table} WHERE expires_at <= ? LIMIT ?)`,

@@ -27,8 +27,8 @@ export interface SqliteStoreOptions {
   readonly busyTimeout?: Duration | undefined
   /**
    * Run {@link SqliteStore.purgeExpired} this often in the background (an unref'd timer
-   * that never keeps the process alive), e.g. `'10m'`. Default: never; expired rows are
-   * then removed when read or overwritten, or by calling `purgeExpired()` yourself.
+   * that never keeps the process alive), e.g. `'10m'`. Default: never; expired rows then
+   * stay until overwritten or until you call `purgeExpired()` yourself.
    */
   readonly purgeInterval?: Duration | undefined
 }

@@ -67,13 +67,11 @@ export class SqliteStore implements RemoteStore {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     const stored = this.#begin(key)
+    // Reads never write (an expired row stays until purged or overwritten), so under WAL
+    // they never wait for another process's write lock.
     return this.#run('get', key, (sql) => {
       const row = sql.get.get(stored) as ValueRow | undefined
-      if (row === undefined) return undefined
-      const now = Date.now()
-      if (row.expires_at > now) return row.value
-      sql.deleteExpired.run(stored, now)
-      return undefined
+      return row !== undefined && row.expires_at > Date.now() ? row.value : undefined
     })
   }
 

@@ -119,15 +119,35 @@ describe('keys and prefixes', () => {
 })
 
 describe('expiry', () => {
-  test('an expired row is removed when read', async () => {
+  test('reads never write: an expired row stays until purged or overwritten', async () => {
     const path = freshPath()
     const store = sqliteStore({ path })
     await store.get('warm-up') // opens the database
     await store.set('k', one, Date.now() + 100)
     await sleep(150)
-    expect(countRows(path)).toBe(1)
     expect(await store.get('k')).toBeUndefined()
+    expect(countRows(path)).toBe(1)
+    expect(await store.purgeExpired()).toBe(1)
     expect(countRows(path)).toBe(0)
+    await store.close()
+  })
+
+  test('reads go on while another process holds the write lock', async () => {
+    const path = freshPath()
+    const store = sqliteStore({ path, busyTimeout: 5000 })
+    await store.set('live', one, Infinity)
+    await store.set('expired', one, Date.now() + 50)
+    await sleep(80)
+    const other = new DatabaseSync(path)
+    other.exec('BEGIN IMMEDIATE')
+    try {
+      expect(await store.getMany(['live', 'expired'])).toEqual([one, undefined])
+      expect(await store.get('expired')).toBeUndefined()
+      expect(await listKeys(store)).toEqual(['live'])
+    } finally {
+      other.exec('ROLLBACK')
+      other.close()
+    }
     await store.close()
   })
 
