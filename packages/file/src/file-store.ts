@@ -30,7 +30,7 @@ import {
 import { type FileStoreOptions, type ResolvedFileOptions, resolveOptions } from './options.js'
 import { decodeRecord, encodeKey, encodeRecord, isLiveRecord, MAX_VALUE_BYTES } from './record.js'
 import { type FoundEntry, SizeLedger } from './size-ledger.js'
-import { assertKey, assertWrite } from './validate.js'
+import { assertKey, assertPrefix, assertWrite } from './validate.js'
 import { forEachLimited, walkShards } from './walk.js'
 
 /** Files opened at once by a directory walk. */
@@ -140,6 +140,7 @@ export class FileStore implements RemoteStore {
    */
   async clear(prefix: string): Promise<void> {
     this.#assertOpen()
+    assertPrefix(prefix)
     if (!this.#isReady) await this.#whenReady()
     try {
       for await (const shard of walkShards(this.directory)) {
@@ -193,6 +194,7 @@ export class FileStore implements RemoteStore {
    */
   async *keys(prefix: string): AsyncIterable<string> {
     this.#assertOpen()
+    assertPrefix(prefix)
     if (!this.#isReady) await this.#whenReady()
     try {
       for await (const shard of walkShards(this.directory)) {

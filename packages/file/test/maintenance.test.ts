@@ -187,6 +187,7 @@ describe('options and failures', () => {
     await expect(store.set('k', bytes(1), Number.NaN)).rejects.toMatchObject({
       option: 'expiresAt',
     })
+    await expect(store.clear(undefined as never)).rejects.toMatchObject({ option: 'prefix' })
     await store.close()
   })
 

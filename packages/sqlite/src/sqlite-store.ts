@@ -11,7 +11,7 @@ import {
 import { type OpenDatabase, openDatabase, type Statements } from './database.js'
 import { after, decodeKey, encodeKey, prefixRange } from './keys.js'
 import { type ResolvedSqliteOptions, resolveOptions, type SqliteStoreOptions } from './options.js'
-import { assertKey, assertWrite } from './validate.js'
+import { assertKey, assertPrefix, assertWrite } from './validate.js'
 
 /** Rows per `keys()` page and per purge batch: bounds how long one call blocks. */
 const PAGE_ROWS = 500
@@ -89,6 +89,7 @@ export class SqliteStore implements RemoteStore {
   /** Removes the rows whose key starts with `prefix`: one range delete on the primary key. */
   async clear(prefix: string): Promise<void> {
     this.#assertOpen()
+    assertPrefix(prefix)
     this.#run('clear', undefined, (sql) => {
       if (prefix === '') return sql.clearAll.run()
       const { from, to } = prefixRange(prefix)
@@ -165,6 +166,7 @@ export class SqliteStore implements RemoteStore {
    */
   async *keys(prefix: string): AsyncIterable<string> {
     this.#assertOpen()
+    assertPrefix(prefix)
     const { from, to } = prefixRange(prefix)
     let start = from
     for (;;) {

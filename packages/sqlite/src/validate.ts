@@ -7,6 +7,13 @@ export function assertKey(key: unknown): asserts key is string {
   }
 }
 
+/** Rejects a `clear`/`keys` prefix that is not a string (`''` means everything). */
+export function assertPrefix(prefix: unknown): asserts prefix is string {
+  if (typeof prefix !== 'string') {
+    throw new InvalidOptionError('prefix', `prefix must be a string, got ${describe(prefix)}`)
+  }
+}
+
 /** Rejects a value that is not a `Uint8Array`, or an expiry that is not a number. */
 export function assertWrite(key: string, value: unknown, expiresAt: unknown): void {
   if (!(value instanceof Uint8Array)) {

@@ -219,6 +219,7 @@ describe('options', () => {
       option: 'value',
     })
     await expect(store.set('k', one, Number.NaN)).rejects.toMatchObject({ option: 'expiresAt' })
+    await expect(store.clear(undefined as never)).rejects.toMatchObject({ option: 'prefix' })
     await store.close()
   })
 })
