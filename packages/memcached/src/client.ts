@@ -1,8 +1,38 @@
 import { InvalidOptionError } from '@stack/core'
 import memjs from 'memjs'
 
-/** A memjs client, whatever its (de)serializer types. */
-export type MemjsClient = memjs.Client<string | Buffer, Buffer | null>
+/** What the store uses of a memjs `Server` (one connection of a client). */
+export interface MemjsServer {
+  onResponse(seq: number, callback: (response: MemjsResponse) => void): void
+  onError(seq: number, callback: (error: Error) => void): void
+  write(request: Uint8Array): void
+}
+
+/** A response as memjs parses it. */
+export interface MemjsResponse {
+  readonly header: { readonly status: number; readonly cas: Buffer }
+  readonly val: Buffer
+}
+
+/**
+ * What the store uses of a memjs `Client`: its servers, its routing and request
+ * sequence, and `perform`. Declared here so that this package's types do not depend on
+ * `@types/memjs`; any memjs 1.x client fits.
+ */
+export interface MemjsClient {
+  readonly servers: readonly MemjsServer[]
+  readonly seq: number
+  /** The server memjs routes `key` to (honouring `getServer` and failover), if any. */
+  server(key: string): MemjsServer | null | undefined
+  perform(
+    key: string,
+    request: Buffer,
+    seq: number,
+    callback: (error: Error | null, response?: MemjsResponse) => void,
+  ): void
+  incrSeq(): void
+  close(): void
+}
 
 /** How the store reaches memcached: a memjs client, or servers as `'host:port,...'` or a list. */
 export type MemcachedConnection = MemjsClient | string | readonly string[]
@@ -46,7 +76,7 @@ export function resolveClient(
     )
   }
   const seconds = timeoutMs / 1000
-  const client = memjs.Client.create(servers ?? '127.0.0.1:11211', {
+  const client: MemjsClient = memjs.Client.create(servers ?? '127.0.0.1:11211', {
     retries: 1,
     timeout: seconds,
     conntimeout: seconds,

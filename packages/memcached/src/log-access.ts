@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { StoreUnavailableError } from '@stack/core'
-import type memjs from 'memjs'
 import { type ClearLog, decodeLog, encodeLog, newLog, withClear } from './clear-log.js'
+import type { MemjsServer } from './client.js'
 import { Opcode, type Reply, type Request, Status, storageExtras } from './protocol.js'
 import type { Transport } from './transport.js'
 
@@ -33,9 +33,9 @@ export class LogAccess {
   readonly #versionKey: string
   readonly #store: string
   readonly #maxEntries: number
-  readonly #cache = new Map<memjs.Server, Cached>()
+  readonly #cache = new Map<MemjsServer, Cached>()
   /** Loads in flight per server, so a batch of writes loads a missing log once. */
-  readonly #loading = new Map<memjs.Server | undefined, Promise<ClearLog>>()
+  readonly #loading = new Map<MemjsServer | undefined, Promise<ClearLog>>()
 
   constructor(
     transport: Transport,
@@ -88,7 +88,7 @@ export class LogAccess {
     await Promise.all(this.#transport.servers.map((server) => this.#recordOn(server, prefix)))
   }
 
-  async #recordOn(server: memjs.Server, prefix: string): Promise<void> {
+  async #recordOn(server: MemjsServer, prefix: string): Promise<void> {
     const send = (request: Request) => this.#transport.sendTo(server, request)
     if (prefix === '') {
       await this.#replace(send, server, newLog(), undefined)
@@ -137,7 +137,7 @@ export class LogAccess {
    */
   async #replace(
     send: (request: Request) => Promise<Reply>,
-    server: memjs.Server | undefined,
+    server: MemjsServer | undefined,
     log: ClearLog,
     previous: Reply | undefined,
   ): Promise<boolean> {

@@ -78,6 +78,9 @@ export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedSt
   }
 
   const checkSize = (key: string, value: Uint8Array) => {
+    if (!(value instanceof Uint8Array)) {
+      throw new InvalidOptionError('value', `value must be a Uint8Array, got ${typeof value}`)
+    }
     if (value.byteLength > maxValueBytes) {
       throw new ValueTooLargeError(key, value.byteLength, maxValueBytes)
     }

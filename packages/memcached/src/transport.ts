@@ -1,12 +1,5 @@
-import type memjs from 'memjs'
-import type { MemjsClient } from './client.js'
+import type { MemjsClient, MemjsResponse, MemjsServer } from './client.js'
 import { encodeRequest, type Reply, type Request } from './protocol.js'
-
-/** What memjs hands a response callback. */
-interface MemjsResponse {
-  readonly header: { readonly status: number; readonly cas: Buffer }
-  readonly val: Buffer
-}
 
 /**
  * Sends raw requests through memjs' connections: {@link send} to the server that owns a
@@ -21,11 +14,11 @@ export class Transport {
   }
 
   /** The server memjs routes `key` to, or `undefined` when none is available. */
-  serverFor(key: string): memjs.Server | undefined {
+  serverFor(key: string): MemjsServer | undefined {
     return this.#client.server(key) ?? undefined
   }
 
-  get servers(): readonly memjs.Server[] {
+  get servers(): readonly MemjsServer[] {
     return this.#client.servers
   }
 
@@ -34,14 +27,14 @@ export class Transport {
     const opaque = this.#nextOpaque()
     return new Promise((resolve, reject) => {
       this.#client.perform(routeKey, encodeRequest(request, opaque), opaque, (error, response) => {
-        if (error) reject(asError(error))
-        else resolve(toReply(response as MemjsResponse))
+        if (error || !response) reject(asError(error ?? 'no response'))
+        else resolve(toReply(response))
       })
     })
   }
 
   /** Sends `request` to `server`. */
-  sendTo(server: memjs.Server, request: Request): Promise<Reply> {
+  sendTo(server: MemjsServer, request: Request): Promise<Reply> {
     const opaque = this.#nextOpaque()
     return new Promise((resolve, reject) => {
       server.onResponse(opaque, (response) => resolve(toReply(response)))

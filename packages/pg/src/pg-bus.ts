@@ -36,15 +36,14 @@ const CHANNEL = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
  *
  * @example
  * ```ts
- * import { createCache, memory } from '@stack/core'
- * import { pgBus, pgStore } from '@stack/pg'
+ * import { pgBus } from '@stack/pg'
  *
- * const sql = postgres(process.env.DATABASE_URL)
- * const cache = createCache({
- *   tiers: [memory(), pgStore({ client: sql })],
- *   bus: pgBus({ client: sql }),
- *   ttl: '5m',
+ * const bus = pgBus({ client: process.env.DATABASE_URL, channel: 'cache_events' })
+ * await bus.subscribe({
+ *   onMessage: (message) => console.log('invalidate', message),
+ *   onReconnect: () => console.log('messages may have been missed'),
  * })
+ * await bus.publish('user:42')
  * ```
  */
 export function pgBus(options: PgBusOptions = {}): CacheBus {

@@ -135,6 +135,7 @@ export function pgStore(options: PgStoreOptions = {}): PgStore {
     async set(key, value, expiresAt) {
       const stored = storedKey(key)
       const expires = expiryColumn(expiresAt)
+      const bytes = toBuffer(value)
       return run(async (track) => {
         if (expires === 'past') {
           await track(sql`DELETE FROM ${t} WHERE key_hash = ${stored.hash}`)
@@ -142,7 +143,7 @@ export function pgStore(options: PgStoreOptions = {}): PgStore {
         }
         await track(sql`
           INSERT INTO ${t} (key_hash, key, value, expires_at)
-          VALUES (${stored.hash}, ${stored.text}, ${toBuffer(value)}, ${expires})
+          VALUES (${stored.hash}, ${stored.text}, ${bytes}, ${expires})
           ON CONFLICT (key_hash) DO UPDATE
           SET value = excluded.value, expires_at = excluded.expires_at`)
       }, key)
@@ -151,6 +152,7 @@ export function pgStore(options: PgStoreOptions = {}): PgStore {
     async add(key, value, expiresAt) {
       const stored = storedKey(key)
       const expires = expiryColumn(expiresAt)
+      const bytes = toBuffer(value)
       return run(async (track) => {
         const now = Date.now()
         if (expires === 'past') {
@@ -163,7 +165,7 @@ export function pgStore(options: PgStoreOptions = {}): PgStore {
         // the row lock and re-check, so exactly one of them gets a row back.
         const inserted = await track(sql`
           INSERT INTO ${t} AS entry (key_hash, key, value, expires_at)
-          VALUES (${stored.hash}, ${stored.text}, ${toBuffer(value)}, ${expires})
+          VALUES (${stored.hash}, ${stored.text}, ${bytes}, ${expires})
           ON CONFLICT (key_hash) DO UPDATE
           SET value = excluded.value, expires_at = excluded.expires_at
           WHERE entry.expires_at IS NOT NULL AND entry.expires_at <= ${now}

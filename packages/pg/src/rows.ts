@@ -43,7 +43,11 @@ export function expiryColumn(expiresAt: number): number | null | 'past' {
   return expiresAt <= Date.now() ? 'past' : Math.ceil(expiresAt)
 }
 
+/** `value` as a Buffer (no copy); anything but a `Uint8Array` is an `InvalidOptionError`. */
 export function toBuffer(value: Uint8Array): Buffer {
+  if (!(value instanceof Uint8Array)) {
+    throw new InvalidOptionError('value', `value must be a Uint8Array, got ${typeof value}`)
+  }
   return Buffer.isBuffer(value)
     ? value
     : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
