@@ -34,6 +34,8 @@ export class LogAccess {
   readonly #store: string
   readonly #maxEntries: number
   readonly #cache = new Map<MemjsServer, Cached>()
+  /** Version reads sent during the current tick, per server; see {@link #readVersion}. */
+  readonly #versionReads = new Map<MemjsServer | undefined, Promise<Reply>>()
   /** Loads in flight per server, so a batch of writes loads a missing log once. */
   readonly #loading = new Map<MemjsServer | undefined, Promise<ClearLog>>()
 
@@ -111,10 +113,7 @@ export class LogAccess {
    */
   async #load(routeKey: string): Promise<{ log: ClearLog | undefined; reply?: Reply }> {
     const server = this.#transport.serverFor(routeKey)
-    const versionReply = await this.#transport.send(routeKey, {
-      opcode: Opcode.get,
-      key: this.#versionKey,
-    })
+    const versionReply = await this.#readVersion(routeKey, server)
     this.#check(versionReply, Status.ok, Status.notFound)
     const version = versionReply.status === Status.ok ? Buffer.from(versionReply.value) : undefined
     const cached = server ? this.#cache.get(server) : undefined
@@ -128,6 +127,21 @@ export class LogAccess {
       else this.#cache.delete(server)
     }
     return { log, reply }
+  }
+
+  /**
+   * GETs the version of the server owning `routeKey`, sharing one request among the
+   * calls made in the same tick (100 concurrent gets send 101 requests, not 200). Safe
+   * because requests to a server share one socket and are answered in order: a request
+   * sent in this tick comes after every write a completed `clear` made.
+   */
+  #readVersion(routeKey: string, server: MemjsServer | undefined): Promise<Reply> {
+    const shared = this.#versionReads.get(server)
+    if (shared) return shared
+    const read = this.#transport.send(routeKey, { opcode: Opcode.get, key: this.#versionKey })
+    this.#versionReads.set(server, read)
+    queueMicrotask(() => this.#versionReads.delete(server))
+    return read
   }
 
   /**
