@@ -175,13 +175,13 @@ export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedSt
   }
 
   /**
-   * Batch read: per server, its clear log and the GET of each distinct key, all
-   * pipelined; then `each` per distinct key (its DELETE, if any, is pipelined too).
+   * Batch read: per server, one read of its clear log and the GET of each distinct key,
+   * all pipelined; then `each` per distinct key with its reply and its server's log.
    */
   const forEachServer = async (
     keys: readonly string[],
     mkeys: readonly string[],
-    each: (key: string, mkey: string, reply: Reply, log: ClearLog | undefined) => Promise<void>,
+    each: (key: string, mkey: string, reply: Reply, log: ClearLog | undefined) => void,
   ) => {
     const groups = new Map<unknown, Map<string, string>>()
     mkeys.forEach((mkey, index) => {
@@ -197,9 +197,9 @@ export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedSt
           logs.read(entries[0]?.[0] as string),
           ...entries.map(([mkey]) => get(mkey)),
         ])
-        await Promise.all(
-          entries.map(([mkey, key], index) => each(key, mkey, replies[index] as Reply, log)),
-        )
+        entries.forEach(([mkey, key], index) => {
+          each(key, mkey, replies[index] as Reply, log)
+        })
       }),
     )
   }
@@ -254,7 +254,7 @@ export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedSt
       const mkeys = keys.map(mapKey)
       return run(async () => {
         const found = new Map<string, Uint8Array | undefined>()
-        await forEachServer(keys, mkeys, async (key, mkey, reply, log) => {
+        await forEachServer(keys, mkeys, (key, mkey, reply, log) => {
           found.set(mkey, liveValue(key, reply, log))
         })
         return mkeys.map((mkey) => found.get(mkey))
@@ -280,10 +280,15 @@ export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedSt
       const mkeys = keys.map(mapKey)
       return run(async () => {
         let removed = 0
-        await forEachServer(keys, mkeys, async (key, mkey, reply, log) => {
+        const reads = forEachServer(keys, mkeys, (key, mkey, reply, log) => {
           if (liveValue(key, reply, log) !== undefined) removed++
+        })
+        // Sent right behind the GETs on each server's socket: one round trip in all.
+        const distinct = new Map(mkeys.map((mkey, index) => [mkey, keys[index] as string]))
+        const deletions = [...distinct].map(async ([mkey, key]) => {
           expectStatus(await del(mkey), key, Status.ok, Status.notFound)
         })
+        await Promise.all([reads, ...deletions])
         return removed
       })
     },
