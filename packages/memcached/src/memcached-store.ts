@@ -280,7 +280,7 @@ export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedSt
       const mkeys = keys.map(mapKey)
       return run(async () => {
         let removed = 0
-        const reads = forEachServer(keys, mkeys, (key, mkey, reply, log) => {
+        const reads = forEachServer(keys, mkeys, (key, _mkey, reply, log) => {
           if (liveValue(key, reply, log) !== undefined) removed++
         })
         // Sent right behind the GETs on each server's socket: one round trip in all.
