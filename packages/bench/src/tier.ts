@@ -97,4 +97,20 @@ group('set (new key, evicts; 10,000 keys into 1,000 entries)', () => {
   })
 })
 
-await run()
+/**
+ * Medians resist the noise of a shared machine better than mitata's averages, so the
+ * run ends with each benchmark's p50 relative to lru-cache in its group.
+ */
+function printMedianRatios(trials: Awaited<ReturnType<typeof run>>['benchmarks']): void {
+  console.log('\np50 relative to lru-cache in the same group (lower is faster):')
+  let baseline = Number.NaN
+  for (const trial of trials) {
+    const p50 = trial.runs[0]?.stats?.p50 ?? Number.NaN
+    if (trial.baseline) baseline = p50
+    const ratio = (p50 / baseline).toFixed(2)
+    console.log(`  ${trial.alias.padEnd(28)} ${p50.toFixed(1).padStart(7)} ns  ${ratio}x`)
+  }
+}
+
+const { benchmarks } = await run()
+printMedianRatios(benchmarks)

@@ -12,6 +12,8 @@ export class MemoryNode<V> {
   heapIndex = -1
   /** Key hash for the frequency sketch, computed once on insert (tinylfu only). */
   hash = 0
+  /** Sketch epoch in which this key's count reached its cap, or -1 (tinylfu only). */
+  saturatedIn = -1
   /** Policy-owned slot: the segment for tinylfu, the use count for lfu. */
   slot = 0
 

@@ -1,6 +1,8 @@
 /**
- * A 32-bit hash of a string: FNV-1a over its UTF-16 code units, then a final
+ * A 30-bit hash of a string: FNV-1a over its UTF-16 code units, then a final
  * avalanche so that keys differing in one character spread over the whole range.
+ * Thirty bits keep the value a small integer (Smi) in V8, so storing it on a node
+ * never changes the node's field representation.
  */
 export function hashString(text: string): number {
   let hash = 0x811c9dc5
@@ -13,5 +15,5 @@ export function hashString(text: string): number {
   hash ^= hash >>> 13
   hash = Math.imul(hash, 0xc2b2ae35)
   hash ^= hash >>> 16
-  return hash >>> 0
+  return hash >>> 2
 }

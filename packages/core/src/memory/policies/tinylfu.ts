@@ -27,7 +27,8 @@ const WARM_CANDIDATE = 6
  * One-hit keys (scans) therefore die in the window or lose their duel instead of
  * flushing the hot set, while the window still lets bursts of new keys prove
  * themselves. Every insert, overwrite and hit counts in the sketch; the hash is
- * computed once per entry and kept on its node.
+ * computed once per entry and kept on its node, and a hit on a key whose count is
+ * already at the cap skips the sketch (the increment would change nothing).
  */
 export class TinyLfuPolicy<V> implements EvictionPolicy<V> {
   readonly #window = new NodeList<V>()
@@ -49,7 +50,7 @@ export class TinyLfuPolicy<V> implements EvictionPolicy<V> {
 
   insert(node: MemoryNode<V>): void {
     node.hash = hashString(node.key)
-    this.#sketch.increment(node.hash)
+    this.#count(node)
     node.slot = WINDOW
     this.#window.push(node)
     this.#candidate = null
@@ -63,7 +64,7 @@ export class TinyLfuPolicy<V> implements EvictionPolicy<V> {
   }
 
   touch(node: MemoryNode<V>): void {
-    this.#sketch.increment(node.hash)
+    if (node.saturatedIn !== this.#sketch.epoch) this.#count(node)
     switch (node.slot) {
       case WINDOW:
         this.#window.moveToTail(node)
@@ -102,6 +103,11 @@ export class TinyLfuPolicy<V> implements EvictionPolicy<V> {
     this.#protected.clear()
     this.#sketch.clear()
     this.#candidate = null
+  }
+
+  /** Counts one use of `node`, remembering when its count saturates so hits can skip it. */
+  #count(node: MemoryNode<V>): void {
+    if (this.#sketch.increment(node.hash)) node.saturatedIn = this.#sketch.epoch
   }
 
   /** Moves a probation entry hit again to protected, demoting protected's LRU if full. */
