@@ -65,7 +65,7 @@ export class RedisBus implements CacheBus {
     if (!Number.isInteger(this.#failoverAttempts) || this.#failoverAttempts < 1) {
       throw new InvalidOptionError('failoverAttempts', 'failoverAttempts must be an integer >= 1')
     }
-    this.#connection = connect(options, this.#timeoutMs)
+    this.#connection = connect(options)
     this.#gate = new Gate(
       this.#connection.client,
       this.name,
@@ -177,14 +177,14 @@ export class RedisBus implements CacheBus {
  *
  * @example
  * ```ts
- * import { createCache, memory } from '@stack/core'
- * import { redisBus, redisStore } from '@stack/redis'
+ * import { redisBus } from '@stack/redis'
  *
- * const cache = createCache({
- *   tiers: [memory(), redisStore({ url: 'redis://127.0.0.1:6379' })],
- *   bus: redisBus({ url: 'redis://127.0.0.1:6379', channel: 'app:invalidate' }),
- *   ttl: '5m',
+ * const bus = redisBus({ url: 'redis://127.0.0.1:6379', channel: 'app:invalidate' })
+ * await bus.subscribe({
+ *   onMessage: (message) => console.log('changed elsewhere:', message),
+ *   onReconnect: () => console.log('messages may have been missed'),
  * })
+ * await bus.publish('user:42')
  * ```
  */
 export function redisBus(options: RedisBusOptions = {}): RedisBus {

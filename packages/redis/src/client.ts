@@ -56,14 +56,12 @@ export function isCluster(client: RedisClient): client is Cluster {
  * ioredis settings that make a down server fail calls fast instead of queueing them:
  * no offline queue (the store waits for `ready` itself, within its timeout), and
  * commands in flight when the connection drops are rejected rather than replayed later.
+ * No `commandTimeout`: the store's gate times every call already.
  */
-function standaloneDefaults(timeoutMs: number): RedisOptions {
-  return {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: timeoutMs,
-    retryStrategy: (attempt: number) => Math.min(attempt * 50, 1_000),
-  }
+const STANDALONE_DEFAULTS: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  retryStrategy: (attempt: number) => Math.min(attempt * 50, 1_000),
 }
 
 function parseUrl(url: unknown): string {
@@ -101,7 +99,7 @@ function checkClient(client: unknown): RedisClient {
  * Uses the given client or creates one from `url`, `redis` or `cluster` options
  * (`redis://127.0.0.1:6379` when none is given).
  */
-export function connect(options: RedisConnectionOptions, timeoutMs: number): Connection {
+export function connect(options: RedisConnectionOptions): Connection {
   const { client, url, redis, cluster } = options
   if (client !== undefined) {
     if (url !== undefined || redis !== undefined || cluster !== undefined) {
@@ -131,14 +129,13 @@ export function connect(options: RedisConnectionOptions, timeoutMs: number): Con
       ...clusterOptions,
       redisOptions: {
         maxRetriesPerRequest: 0,
-        commandTimeout: timeoutMs,
         ...clusterOptions.redisOptions,
       },
     })
     return { client: created, created: true, closeClient }
   }
   rejectIoredisPrefix('redis', redis?.keyPrefix)
-  const settings = { ...standaloneDefaults(timeoutMs), ...redis }
+  const settings = { ...STANDALONE_DEFAULTS, ...redis }
   const created = url === undefined ? new Redis(settings) : new Redis(parseUrl(url), settings)
   return { client: created, created: true, closeClient }
 }

@@ -126,7 +126,7 @@ export class RedisStore implements RemoteStore {
       ttlGranularity: 'ms',
       maxValueBytes: this.#maxValueBytes,
     }
-    this.#connection = connect(options, this.#timeoutMs)
+    this.#connection = connect(options)
     this.client = this.#connection.client
     this.#gate = new Gate(this.client, this.name, this.#timeoutMs, this.#connection.created)
   }
@@ -176,14 +176,19 @@ export class RedisStore implements RemoteStore {
     return reply === 'OK'
   }
 
-  /** MGET per hash slot; on a Cluster, one pipeline per master. */
+  /** One MGET; on a Cluster, one MGET per hash slot and one pipeline per master. */
   async getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
     const redisKeys = keys.map((key) => this.#redisKey(key))
+    if (redisKeys.length === 0) return []
+    const client = this.client
+    if (!isCluster(client)) {
+      const values = await this.#gate.run(() => client.mgetBuffer(redisKeys))
+      return values.map(toBytes)
+    }
     const results = new Array<Uint8Array | undefined>(keys.length).fill(undefined)
-    if (keys.length === 0) return results
-    const batches = planBatches(this.client, redisKeys)
+    const batches = planBatches(client, redisKeys)
     const replies = await this.#gate.run(() =>
-      runBatches(this.client, batches, (pipeline, group) => {
+      runBatches(client, batches, (pipeline, group) => {
         pipeline.mgetBuffer(group.map((index) => redisKeys[index] as string))
       }),
     )

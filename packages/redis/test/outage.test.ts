@@ -1,5 +1,6 @@
 import { StoreUnavailableError } from '@stack/core'
 import { type RedisServer, startRedis } from '@stack/test-servers/redis'
+import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type RedisStore, redisStore } from '../src/index.js'
 
@@ -94,6 +95,24 @@ describe.skipIf(server === undefined)('outage and recovery', () => {
       redis.resume()
     }
     expect(await eventually(() => store.get('frozen'))).toEqual(value)
+  })
+
+  test('a client passed in with ioredis defaults (offline queue on) is bounded by the timeout too', async () => {
+    const client = new Redis(redis.url)
+    const borrowed = redisStore({ client, timeout: TIMEOUT_MS, keyPrefix: 'outage-borrowed:' })
+    client.on('error', () => {})
+    try {
+      await eventually(() => borrowed.set('k', value, Infinity))
+      await redis.kill()
+      expect(await timeToFailure(() => borrowed.get('k'))).toBeLessThan(UPPER_BOUND_MS)
+      expect(await timeToFailure(() => borrowed.getMany(['k']))).toBeLessThan(UPPER_BOUND_MS)
+      await redis.restart()
+      await eventually(() => borrowed.set('k', value, Infinity))
+      expect(await borrowed.get('k')).toEqual(value)
+    } finally {
+      await borrowed.close()
+      client.disconnect()
+    }
   })
 
   test('a store created while its server is down fails fast, then works once it is up', async () => {
