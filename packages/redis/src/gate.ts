@@ -1,5 +1,6 @@
 import { ClosedError, StackError, StoreUnavailableError } from '@stack/core'
 import type { RedisClient } from './client.js'
+import { Deadlines } from './deadlines.js'
 
 /**
  * Every Redis call of a store or bus goes through its gate, which enforces the
@@ -12,6 +13,7 @@ export class Gate {
   readonly #client: RedisClient
   readonly #name: string
   readonly #timeoutMs: number
+  readonly #deadlines: Deadlines
   #closed = false
   #ready: Promise<void> | undefined
   #lastError: unknown
@@ -20,6 +22,7 @@ export class Gate {
     this.#client = client
     this.#name = name
     this.#timeoutMs = timeoutMs
+    this.#deadlines = new Deadlines(timeoutMs)
     // Listening to 'error' silences ioredis' own logging, so only on clients we created.
     if (trackErrors) client.on('error', this.#recordError)
   }
@@ -35,21 +38,15 @@ export class Gate {
   run<T>(call: () => Promise<T>, key?: string): Promise<T> {
     if (this.#closed) return Promise.reject(new ClosedError(this.#name))
     return new Promise<T>((resolve, reject) => {
-      let expired = false
-      const timer = setTimeout(() => {
-        expired = true
-        reject(this.#timedOut(key))
-      }, this.#timeoutMs)
+      const deadline = this.#deadlines.start(() => reject(this.#timedOut(key)))
       const fail = (error: unknown) => {
-        clearTimeout(timer)
-        reject(this.unavailable(error, key))
+        if (this.#deadlines.finish(deadline)) reject(this.unavailable(error, key))
       }
       const start = () => {
-        if (expired) return
+        if (!this.#deadlines.pending(deadline)) return
         try {
           call().then((value) => {
-            clearTimeout(timer)
-            resolve(value)
+            if (this.#deadlines.finish(deadline)) resolve(value)
           }, fail)
         } catch (error) {
           fail(error)

@@ -1,0 +1,84 @@
+/** A call being timed by {@link Deadlines}. */
+export interface Deadline {
+  readonly at: number
+  /** Called if the deadline passes first; cleared once the call finished. */
+  onExpiry: (() => void) | undefined
+}
+
+/**
+ * Times any number of calls that share one timeout with a single timer, instead of a
+ * timer per call (arming and clearing one costs about as much as a Redis round trip's
+ * own client-side work). Deadlines arrive in increasing order, so the calls form a
+ * queue: the timer waits for the oldest unfinished one, expires what is due, and re-arms.
+ */
+export class Deadlines {
+  readonly #timeoutMs: number
+  #queue: Deadline[] = []
+  #head = 0
+  #timer: NodeJS.Timeout | undefined
+
+  constructor(timeoutMs: number) {
+    this.#timeoutMs = timeoutMs
+  }
+
+  /** Starts timing a call; `onExpiry` runs if it is not finished within the timeout. */
+  start(onExpiry: () => void): Deadline {
+    const deadline: Deadline = { at: performance.now() + this.#timeoutMs, onExpiry }
+    this.#queue.push(deadline)
+    this.#timer ??= this.#arm(this.#timeoutMs)
+    return deadline
+  }
+
+  /** Stops timing; `false` when the deadline had already passed (the call was expired). */
+  finish(deadline: Deadline): boolean {
+    if (deadline.onExpiry === undefined) return false
+    deadline.onExpiry = undefined
+    this.#dropFinished()
+    return true
+  }
+
+  /** Whether the call is still being timed (neither finished nor expired). */
+  pending(deadline: Deadline): boolean {
+    return deadline.onExpiry !== undefined
+  }
+
+  /** Advances past finished calls at the head, so the queue stays short under load. */
+  #dropFinished(): void {
+    while (this.#head < this.#queue.length && this.#queue[this.#head]?.onExpiry === undefined) {
+      this.#head++
+    }
+    if (this.#head === this.#queue.length) {
+      this.#queue = []
+      this.#head = 0
+    } else if (this.#head > 1_024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head)
+      this.#head = 0
+    }
+  }
+
+  /**
+   * Unref'd: the timer may outlive the calls it timed, and must not hold the process
+   * open; a pending call always has the client's own socket or reconnect timer doing so.
+   */
+  #arm(delayMs: number): NodeJS.Timeout {
+    return setTimeout(this.#expire, delayMs).unref()
+  }
+
+  readonly #expire = (): void => {
+    this.#timer = undefined
+    const now = performance.now()
+    for (;;) {
+      const oldest = this.#queue[this.#head]
+      if (oldest === undefined) break
+      if (oldest.onExpiry !== undefined && oldest.at > now) {
+        this.#timer = this.#arm(oldest.at - now)
+        break
+      }
+      const onExpiry = oldest.onExpiry
+      oldest.onExpiry = undefined
+      this.#head++
+      onExpiry?.()
+    }
+    this.#dropFinished()
+  }
+}
