@@ -10,7 +10,7 @@ import type { EvictionPolicyName } from '@stack/core'
 import { beladyHits } from './sim/belady.js'
 import { keyNames, lruCacheHits, memoryTierHits } from './sim/replay.js'
 import { staticOracleHits } from './sim/static-oracle.js'
-import { scanPollutedTrace, type Trace, zipfTrace } from './sim/traces.js'
+import { scanPollutedTrace, shiftingZipfTrace, type Trace, zipfTrace } from './sim/traces.js'
 
 const KEYS = 100_000
 const REQUESTS = 1_000_000
@@ -65,6 +65,7 @@ function printTable(rows: readonly Row[]): void {
 
 function printTargets(rows: readonly Row[]): void {
   for (const row of rows) {
+    if (row.trace.startsWith('shift')) continue
     const { optimal, tinylfu, lru } = row.ratios
     const scan = row.trace.startsWith('scan')
     const gap = scan ? (tinylfu - lru) * 100 : (optimal - tinylfu) * 100
@@ -93,6 +94,7 @@ const traces = [
     scanShare: 0.5,
     seed: SEED + 3,
   }),
+  shiftingZipfTrace(KEYS, REQUESTS, 1.0, 4, SEED + 4),
 ]
 const rows = traces.flatMap(simulate)
 console.log(

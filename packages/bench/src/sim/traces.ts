@@ -45,6 +45,30 @@ export function zipfTrace(keys: number, length: number, alpha: number, seed: num
   return { name: `zipf ${alpha.toFixed(1)}`, requests, idSpace: keys }
 }
 
+/**
+ * Zipf(alpha) requests whose popularity order is reshuffled `phases` times: the hot set
+ * of one phase is mostly cold in the next, as when yesterday's news gives way to
+ * today's. It shows how fast a policy forgets.
+ */
+export function shiftingZipfTrace(
+  keys: number,
+  length: number,
+  alpha: number,
+  phases: number,
+  seed: number,
+): Trace {
+  const random = seededRandom(seed)
+  const sample = zipfSampler(keys, alpha, random)
+  const idOfRank = Int32Array.from({ length: keys }, (_, index) => index)
+  const requests = new Int32Array(length)
+  const phaseLength = Math.ceil(length / phases)
+  for (let index = 0; index < length; index++) {
+    if (index % phaseLength === 0) shuffle(idOfRank, random)
+    requests[index] = idOfRank[sample()] as number
+  }
+  return { name: `shift ${alpha.toFixed(1)}`, requests, idSpace: keys }
+}
+
 /** Shape of {@link scanPollutedTrace}. */
 export interface ScanShape {
   readonly keys: number

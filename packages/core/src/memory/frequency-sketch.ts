@@ -3,8 +3,11 @@ const MAX_COUNT = 15
 const BLOCK_BYTES = 64
 /** Counters per entry of capacity: 4 rows of 16 per block (as many as Caffeine keeps). */
 const COUNTERS_PER_ENTRY = 16
-/** Increments between two halvings, per entry of capacity (Caffeine uses 10; 20 measured better). */
-const SAMPLE_PER_ENTRY = 20
+/**
+ * Increments between two halvings, per entry of capacity, as in Caffeine. Measured: 20
+ * gains 0.3-0.7 points on stationary Zipf but forgets too slowly when popularity shifts.
+ */
+const SAMPLE_PER_ENTRY = 10
 /** Odd multiplier whose product's high bits, which depend on every bit of the hash, pick the counters in a block. */
 const SPREAD = 0x9e3779b1
 /** Largest table: 16 MiB of counters. */
@@ -17,7 +20,7 @@ const MAX_COUNTERS = 1 << 24
  * The table is split into 64-byte blocks, each four rows of 16 byte-counters capped at
  * 15. A hash picks one block, then one counter in each row, so an increment touches a
  * single cache line. Increments are conservative (only the counters at the current
- * minimum grow), and after `20 * capacity` increments every counter is halved, so the
+ * minimum grow), and after `10 * capacity` increments every counter is halved, so the
  * sketch forgets old popularity and follows a changing workload.
  */
 export class FrequencySketch {
