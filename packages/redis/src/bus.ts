@@ -27,6 +27,21 @@ export interface RedisBusOptions extends RedisConnectionOptions {
 }
 
 /**
+ * Calls a listener so that a throwing one neither breaks ioredis' reply parsing (which
+ * emits the event) nor keeps the other listeners from being called: its error is
+ * rethrown on its own, as an uncaught exception.
+ */
+function deliver(callback: () => void): void {
+  try {
+    callback()
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error
+    })
+  }
+}
+
+/**
  * A {@link CacheBus} over Redis pub/sub; create it with {@link redisBus}.
  *
  * Messages are published on the main connection; a second, dedicated connection
@@ -144,7 +159,7 @@ export class RedisBus implements CacheBus {
     subscriber.on('error', () => {})
     subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.#channel) return
-      for (const listener of this.#listeners) listener.onMessage(message)
+      for (const listener of this.#listeners) deliver(() => listener.onMessage(message))
     })
     subscriber.on('ready', () => {
       this.#failedAttempts = 0
@@ -152,7 +167,7 @@ export class RedisBus implements CacheBus {
         () => {
           if (this.#closed || subscriber !== this.#subscriber) return
           if (this.#everSubscribed) {
-            for (const listener of this.#listeners) listener.onReconnect?.()
+            for (const listener of this.#listeners) deliver(() => listener.onReconnect?.())
           }
           this.#everSubscribed = true
           onFirstSubscription()

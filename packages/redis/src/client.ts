@@ -35,7 +35,7 @@ export interface Connection {
 }
 
 /** True for anything shaped like an ioredis `Redis` or `Cluster` client. */
-export function isRedisClient(value: unknown): value is RedisClient {
+function isRedisClient(value: unknown): value is RedisClient {
   if (typeof value !== 'object' || value === null) return false
   const candidate = value as Record<string, unknown>
   return (

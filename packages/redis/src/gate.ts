@@ -27,10 +27,6 @@ export class Gate {
     if (trackErrors) client.on('error', this.#recordError)
   }
 
-  get closed(): boolean {
-    return this.#closed
-  }
-
   /**
    * Runs `call` once the client is ready, within the timeout. A call still waiting for
    * the connection when the timeout passes is dropped, never sent late.

@@ -1,5 +1,5 @@
 /** Number of hash slots in a Redis Cluster. */
-export const SLOT_COUNT = 16_384
+const SLOT_COUNT = 16_384
 
 const OPEN_BRACE = 0x7b
 const CLOSE_BRACE = 0x7d
