@@ -16,6 +16,8 @@ export interface CacheEntry<T = unknown> {
   readonly staleUntil: number
   /** Tags the entry was written with (empty when none). */
   readonly tags: readonly string[]
+  /** How long the loader took to produce the value, in ms, when known (scales early refresh). */
+  readonly loadTime?: number
 }
 
 /** Shared empty tag list, so untagged entries allocate nothing for tags. */

@@ -17,8 +17,9 @@ import type { Serializer } from './serializer.js'
  * 8      8     createdAt   float64 LE, epoch ms
  * 16     8     freshUntil  float64 LE (Infinity = never)
  * 24     8     staleUntil  float64 LE (Infinity = never)
- * 32     2     tag count   uint16 LE
- * 34     ...   per tag: uint16 LE byte length + UTF-8 bytes
+ * 32     4     loadTime    float32 LE, ms the loader took (0 = unknown)
+ * 36     2     tag count   uint16 LE
+ * 38     ...   per tag: uint16 LE byte length + UTF-8 bytes
  * ...    ...   payload (serializer output, maybe deflated)
  * ```
  *
@@ -28,7 +29,7 @@ import type { Serializer } from './serializer.js'
 export const ENVELOPE_VERSION = 1
 
 const MAGIC = 0xce
-const FIXED_HEADER_BYTES = 34
+const FIXED_HEADER_BYTES = 38
 const DEFLATED = 0x10
 const SERIALIZER_MASK = 0x0f
 const MAX_TAG_BYTES = 0xffff
@@ -89,7 +90,8 @@ export class EnvelopeCodec {
     view.setFloat64(8, entry.createdAt, true)
     view.setFloat64(16, entry.freshUntil, true)
     view.setFloat64(24, entry.staleUntil, true)
-    view.setUint16(32, tagBytes.length, true)
+    view.setFloat32(32, entry.loadTime ?? 0, true)
+    view.setUint16(36, tagBytes.length, true)
     let offset = FIXED_HEADER_BYTES
     for (const bytes of tagBytes) {
       view.setUint16(offset, bytes.byteLength, true)
@@ -124,7 +126,7 @@ export class EnvelopeCodec {
       throw new DecodeError(`stored entry for key "${key}" is corrupt (checksum mismatch)`, key)
     }
     try {
-      const tagCount = view.getUint16(32, true)
+      const tagCount = view.getUint16(36, true)
       let offset = FIXED_HEADER_BYTES
       let tags: readonly string[] = NO_TAGS
       if (tagCount > 0) {
@@ -139,13 +141,15 @@ export class EnvelopeCodec {
       }
       let payload = bytes.subarray(offset)
       if ((flags & DEFLATED) !== 0) payload = inflateRawSync(payload)
-      return {
+      const entry: CacheEntry = {
         value: this.#serializer.deserialize(payload),
         createdAt: view.getFloat64(8, true),
         freshUntil: view.getFloat64(16, true),
         staleUntil: view.getFloat64(24, true),
         tags,
       }
+      const loadTime = view.getFloat32(32, true)
+      return loadTime > 0 ? { ...entry, loadTime } : entry
     } catch (error) {
       throw new DecodeError(
         `stored entry for key "${key}" is corrupt: ${(error as Error).message}`,

@@ -1,6 +1,6 @@
 /** Payloads of the events a cache emits, by event name. */
 export interface CacheEvents {
-  /** A read answered by `tier` (the tier's name). */
+  /** A read answered by `tier` (the tier's name); `stale` when it served a stale value. */
   hit: { key: string; tier: string; stale: boolean }
   /** A read no tier could answer. */
   miss: { key: string }
@@ -8,7 +8,11 @@ export interface CacheEvents {
   delete: { key: string }
   /** The local tier dropped `key` to make room or because it expired. */
   evict: { key: string; reason: string }
-  /** A tier, the codec or a loader failed; the operation may still have succeeded. */
+  /** A loader call finished: `duration` in ms, `background` when no caller waited for it. */
+  load: { key: string; duration: number; background: boolean; error: unknown }
+  /** Tags were invalidated (`hard`) or expired. */
+  tags: { tags: readonly string[]; hard: boolean }
+  /** A tier, the codec, the bus or a loader failed; the operation may still have succeeded. */
   error: { key: string | undefined; tier: string | undefined; operation: string; error: unknown }
 }
 

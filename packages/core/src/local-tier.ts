@@ -13,8 +13,12 @@ export interface LocalTier<V = CacheEntry> {
   readonly kind: 'local'
   /** Short human name for stats and traces. */
   readonly name: string
-  /** The live value under `key`, or `undefined`. Counts a hit or a miss and updates recency. */
-  get(key: string): V | undefined
+  /**
+   * The live value under `key`, or `undefined`. Counts a hit or a miss and updates
+   * recency. `now` is the current time when the caller already read the clock (the
+   * cache does, to judge freshness), sparing a second read on the hit path.
+   */
+  get(key: string, now?: number): V | undefined
   /** Like {@link get} but touches neither recency nor stats. */
   peek(key: string): V | undefined
   /** `true` when a live value exists; touches neither recency nor stats. */

@@ -1,36 +1,49 @@
 /** Counters of one tier, as seen by the cache. */
 export interface TierStats {
   readonly name: string
+  /** Fresh entries served from this tier. */
   hits: number
+  /** Stale entries served from this tier (stale-while-revalidate, soft timeout, grace). */
+  staleHits: number
   misses: number
-  /** Failed operations (unreachable backend, timeout, undecodable entry). */
+  /** Failed operations (unreachable backend, timeout, open circuit, undecodable entry). */
   errors: number
 }
 
-/** Counters of one cache; `cache.stats()` returns a copy. */
+/** Counters of one cache and its namespaces; `cache.stats()` returns a copy. */
 export interface CacheStats {
-  /** Reads answered by some tier. */
+  /** Reads answered with a fresh value. */
   hits: number
+  /** Reads answered with a stale value under stale-while-revalidate or a soft timeout. */
+  staleHits: number
+  /** Reads answered with a stale value because the loader or the tiers failed. */
+  graceHits: number
   /** Reads no tier answered. */
   misses: number
   sets: number
   deletes: number
   /** Errors of any kind, tiers' included. */
   errors: number
-  /** Loader calls made by `getOrSet`. */
+  /** Loader calls (foreground and background). */
   loads: number
-  /** Loader calls that threw. */
+  /** Loader calls that threw or timed out. */
   loadErrors: number
   /** Total time spent in loaders, in ms. */
   loadTime: number
-  /** `getOrSet` callers that waited for another caller's loader instead of calling their own. */
+  /** Background refreshes started (stale-while-revalidate, early refresh, soft timeout). */
+  refreshes: number
+  /** `getOrSet` callers that joined another caller's loader instead of calling their own. */
   coalesced: number
+  /** `getOrSet` calls that waited for another process' distributed lock. */
+  lockWaits: number
   readonly tiers: TierStats[]
 }
 
 export function createStats(tierNames: readonly string[]): CacheStats {
   return {
     hits: 0,
+    staleHits: 0,
+    graceHits: 0,
     misses: 0,
     sets: 0,
     deletes: 0,
@@ -38,8 +51,10 @@ export function createStats(tierNames: readonly string[]): CacheStats {
     loads: 0,
     loadErrors: 0,
     loadTime: 0,
+    refreshes: 0,
     coalesced: 0,
-    tiers: tierNames.map((name) => ({ name, hits: 0, misses: 0, errors: 0 })),
+    lockWaits: 0,
+    tiers: tierNames.map((name) => ({ name, hits: 0, staleHits: 0, misses: 0, errors: 0 })),
   }
 }
 

@@ -1,35 +1,48 @@
 import { toMilliseconds } from '../duration.js'
 import { type CacheEntry, NO_TAGS } from '../entry.js'
-import { EnvelopeCodec } from '../envelope.js'
 import {
   ClosedError,
-  type DecodeError,
   InvalidKeyError,
+  InvalidOptionError,
   InvalidValueError,
-  StoreUnavailableError,
+  TimeoutError,
 } from '../errors.js'
-import { type CacheEvents, Emitter } from '../events.js'
-import type { LocalTier } from '../local-tier.js'
-import { type CacheStats, copyStats, createStats, type TierStats } from '../stats.js'
-import type { StoreWrite } from '../store.js'
+import type { CacheEvents } from '../events.js'
+import { type CacheStats, copyStats, type TierStats } from '../stats.js'
+import { shouldRefreshEarly } from './early-refresh.js'
+import type { Flight } from './flights.js'
 import { LoadContext } from './load-context.js'
 import {
   type CacheOptions,
+  type GetOptions,
   type GetOrSetOptions,
   type LoaderContext,
-  type ResolvedCacheOptions,
+  type Policy,
   resolveCacheOptions,
+  resolvePolicy,
   type SetOptions,
+  type TierSelection,
+  validateGetOptions,
   validateGetOrSetOptions,
   validateSetOptions,
+  validateTags,
 } from './options.js'
-import { RemoteTier } from './remote-tier.js'
-import { SingleFlight } from './single-flight.js'
+import type { RemoteTier } from './remote-tier.js'
+import { CacheRuntime, type Found, RESERVED_SEGMENT } from './runtime.js'
 
 /** One item of {@link Cache.setMany}. */
 export interface SetManyItem<T = unknown> extends SetOptions {
   readonly key: string
   readonly value: T
+}
+
+/** A stale entry a loader call may fall back to. */
+interface Fallback {
+  readonly entry: CacheEntry
+  /** Effective end of freshness (tags applied). */
+  readonly freshUntil: number
+  /** Remote tier index, or -1 for the local tier. */
+  readonly tier: number
 }
 
 /**
@@ -44,59 +57,52 @@ export interface SetManyItem<T = unknown> extends SetOptions {
  * ```
  */
 export function createCache(options: CacheOptions): Cache {
-  return new Cache(resolveCacheOptions(options))
+  const resolved = resolveCacheOptions(options)
+  return new Cache(new CacheRuntime(resolved), resolved.keyPrefix)
 }
 
 /**
  * The cache facade: reads go through the tiers fastest first and backfill the faster
  * ones with the entry's remaining life; writes go to every tier. Create one with
- * {@link createCache}.
+ * {@link createCache}; get child caches with {@link Cache.namespace}.
  */
 export class Cache {
-  readonly #options: ResolvedCacheOptions
-  readonly #local: LocalTier<CacheEntry> | undefined
-  readonly #remotes: readonly RemoteTier[]
-  readonly #clock: () => number
+  readonly #rt: CacheRuntime
   readonly #prefix: string
-  readonly #stats: CacheStats
-  /** Stats of the local tier (or undefined), then of each remote, in tier order. */
-  readonly #localStats: TierStats | undefined
-  readonly #remoteStats: readonly TierStats[]
-  readonly #events = new Emitter<CacheEvents>()
-  readonly #flights = new SingleFlight<unknown>()
-  readonly #loads = new Set<AbortController>()
-  #closing: Promise<void> | undefined
 
-  /** @internal Use {@link createCache}. */
-  constructor(options: ResolvedCacheOptions) {
-    this.#options = options
-    this.#local = options.local
-    this.#clock = options.clock
-    this.#prefix = options.keyPrefix
-    const codec = new EnvelopeCodec({
-      serializer: options.serializer,
-      compressThreshold: options.compressThreshold,
-    })
-    this.#remotes = options.remotes.map(
-      (store, index) => new RemoteTier(store, codec, (error) => this.#decodeFailed(index, error)),
-    )
-    const names = [
-      ...(options.local ? [options.local.name] : []),
-      ...this.#remotes.map((tier) => tier.name),
-    ]
-    this.#stats = createStats(names)
-    this.#localStats = options.local ? this.#stats.tiers[0] : undefined
-    this.#remoteStats = this.#stats.tiers.slice(options.local ? 1 : 0)
-    options.local?.addEvictListener?.((fullKey, _, reason) => {
-      if (this.#events.listening('evict') && fullKey.startsWith(this.#prefix)) {
-        this.#events.emit('evict', { key: fullKey.slice(this.#prefix.length), reason })
-      }
-    })
+  /** @internal Use {@link createCache} or {@link Cache.namespace}. */
+  constructor(runtime: CacheRuntime, prefix: string) {
+    this.#rt = runtime
+    this.#prefix = prefix
   }
 
   /** The cache's name, from its options. */
   get name(): string {
-    return this.#options.name
+    return this.#rt.options.name
+  }
+
+  /** `true` when every tier is local, so {@link getOrSetSync} can answer synchronously. */
+  get isLocalOnly(): boolean {
+    return this.#rt.remotes.length === 0
+  }
+
+  /**
+   * A child cache whose keys live under `name`, sharing this cache's tiers, stats,
+   * events and lifecycle. Its `clear()` removes exactly its subtree from every tier.
+   *
+   * @example
+   * ```ts
+   * const org = cache.namespace('org:1')
+   * const user = org.namespace('user:2')
+   * await user.set('profile', profile) // key 'org:1:user:2:profile' in every tier
+   * await org.clear()                  // drops org 1's entries, user 2's included
+   * ```
+   */
+  namespace(name: string): Cache {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new InvalidOptionError('namespace', 'a namespace name must be a non-empty string')
+    }
+    return new Cache(this.#rt, `${this.#prefix}${name}:`)
   }
 
   /**
@@ -107,13 +113,15 @@ export class Cache {
    * const user = await cache.get<User>('user:1')
    * ```
    */
-  async get<T = unknown>(key: string): Promise<T | undefined> {
+  async get<T = unknown>(key: string, options?: GetOptions): Promise<T | undefined> {
+    const rt = this.#rt
     const fullKey = this.#key(key)
-    const entry = this.#local?.get(fullKey)
-    if (entry !== undefined && this.#isFresh(entry)) return this.#localHit(key, entry) as T as T
-    if (this.#localStats) this.#localStats.misses++
-    const found = await this.#readRemotes(key, fullKey)
-    return this.#answer(key, found) as T | undefined
+    if (options === undefined && rt.local !== undefined) {
+      const now = rt.clock()
+      const entry = rt.local.get(fullKey, now)
+      if (entry !== undefined && now < rt.freshUntil(entry)) return this.#localHit(key, entry) as T
+    }
+    return this.#getSlow(key, fullKey, options) as Promise<T | undefined>
   }
 
   /**
@@ -121,46 +129,87 @@ export class Cache {
    * and backfills nothing.
    */
   async has(key: string): Promise<boolean> {
+    const rt = this.#rt
     const fullKey = this.#key(key)
-    const entry = this.#local?.peek(fullKey)
-    if (entry !== undefined && this.#isFresh(entry)) return true
-    for (let i = 0; i < this.#remotes.length; i++) {
-      const remote = await this.#tryRemote(i, fullKey, 'has', (tier) => tier.get(fullKey))
-      if (remote !== undefined && this.#isFresh(remote)) return true
+    if (!rt.options.enabled) return false
+    const entry = rt.local?.peek(fullKey)
+    if (entry !== undefined && rt.clock() < rt.freshUntil(entry)) return true
+    for (let i = 0; i < rt.remotes.length; i++) {
+      const remote = await rt.tryRemote(i, fullKey, 'has', (tier) => tier.get(fullKey))
+      if (remote !== undefined && rt.clock() < rt.freshUntil(remote)) return true
     }
     return false
   }
 
   /**
-   * Stores `value` under `key` in every tier. Rejects with `InvalidValueError` for
-   * `undefined` and `SerializationError` (naming the key) when a remote tier cannot
-   * hold the value; in both cases nothing is written.
+   * Stores `value` under `key` in every tier (or the selected ones). Rejects with
+   * `InvalidValueError` for `undefined` and `SerializationError` (naming the key) when a
+   * remote tier cannot hold the value; in both cases nothing is written.
    *
    * @example
    * ```ts
-   * await cache.set('user:1', user, { ttl: '10m' })
+   * await cache.set('user:1', user, { ttl: '10m', tags: ['users'] })
    * ```
    */
   async set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
-    const fullKey = this.#key(key)
+    const fullKey = this.#writableKey(key)
     if (options !== undefined) validateSetOptions(options, 'set')
-    await this.#write(key, fullKey, this.#entry(key, value, options?.ttl, options?.tags))
+    const entry = this.#entry(key, value, this.#rt.clock(), this.#policy(options), options)
+    if (!this.#rt.options.enabled) return
+    await this.#rt.write(fullKey, entry, options?.tiers ?? 'all')
+    this.#emit('set', key)
   }
 
   /**
-   * Removes `key` from every tier. Resolves `true` if some tier held a live entry.
+   * Stores `value` only if no live entry exists. Atomicity comes from the deepest
+   * remote tier with an atomic `add` (the deepest tier otherwise); on success the
+   * tiers above it are filled too. Resolves whether this call stored the value.
+   *
+   * @example
+   * ```ts
+   * if (await cache.add('job:42:claimed', workerId, { ttl: '1m' })) runJob(42)
+   * ```
    */
+  async add<T>(key: string, value: T, options?: SetOptions): Promise<boolean> {
+    const rt = this.#rt
+    const fullKey = this.#writableKey(key)
+    if (options !== undefined) validateSetOptions(options, 'add')
+    const now = rt.clock()
+    const entry = this.#entry(key, value, now, this.#policy(options), options)
+    if (!rt.options.enabled) return false
+    if (rt.remotes.length === 0) {
+      const held = rt.local?.peek(fullKey)
+      if (held !== undefined && rt.freshUntil(held) !== Number.NEGATIVE_INFINITY) return false
+      await rt.write(fullKey, entry, 'local')
+      this.#emit('set', key)
+      return true
+    }
+    const native = rt.remotes.findLastIndex((tier) => tier.store.capabilities.add)
+    const owner = native >= 0 ? native : rt.remotes.length - 1
+    const bytes = (rt.remotes[0] as RemoteTier).encode(fullKey, entry)
+    const added = await rt.tryRemote(owner, fullKey, 'add', (tier) =>
+      tier.store.add(fullKey, bytes, entry.staleUntil),
+    )
+    if (added !== true) return false
+    rt.flights.supersede(fullKey)
+    rt.local?.set(fullKey, entry, entry.staleUntil)
+    await Promise.all(
+      rt.remotes
+        .slice(0, owner)
+        .map((_, i) => rt.tryWrite(i, fullKey, 'add', (tier) => tier.set(fullKey, bytes, entry))),
+    )
+    rt.stats.sets++
+    await rt.announce({ keys: [fullKey] })
+    this.#emit('set', key)
+    return true
+  }
+
+  /** Removes `key` from every tier. Resolves `true` if some tier held a live entry. */
   async delete(key: string): Promise<boolean> {
     const fullKey = this.#key(key)
-    let removed = this.#local?.delete(fullKey) ?? false
-    const results = await Promise.all(
-      this.#remotes.map((_, i) =>
-        this.#tryRemote(i, fullKey, 'delete', (tier) => tier.store.delete(fullKey)),
-      ),
-    )
-    removed = results.some(Boolean) || removed
-    this.#stats.deletes++
-    if (this.#events.listening('delete')) this.#events.emit('delete', { key })
+    if (!this.#rt.options.enabled) return false
+    const removed = (await this.#rt.remove([fullKey])) > 0
+    this.#emit('delete', key)
     return removed
   }
 
@@ -174,35 +223,28 @@ export class Cache {
    * ```
    */
   async getMany<T = unknown>(keys: readonly string[]): Promise<(T | undefined)[]> {
+    const rt = this.#rt
     const fullKeys = this.#keys(keys)
-    const entries: (CacheEntry | undefined)[] = fullKeys.map((fullKey) => {
-      const entry = this.#local?.get(fullKey)
-      return entry !== undefined && this.#isFresh(entry) ? entry : undefined
+    if (!rt.options.enabled) return fullKeys.map(() => undefined)
+    const now = rt.clock()
+    const found: (Found | undefined)[] = fullKeys.map((fullKey) => {
+      const entry = rt.local?.get(fullKey, now)
+      if (entry === undefined) return undefined
+      const freshUntil = rt.freshUntil(entry)
+      return now < freshUntil ? { entry, tier: -1, freshUntil } : undefined
     })
-    if (this.#localStats) this.#count(this.#localStats, entries)
-    let missing = indexesOfMissing(entries)
-    for (let i = 0; i < this.#remotes.length && missing.length > 0; i++) {
-      const wanted = missing.map((index) => fullKeys[index] as string)
-      const found = await this.#tryRemote(i, wanted[0] as string, 'getMany', (tier) =>
-        tier.getMany(wanted),
-      )
-      if (found === undefined) continue
-      const fresh = found.map((entry) =>
-        entry !== undefined && this.#isFresh(entry) ? entry : undefined,
-      )
-      this.#count(this.#remoteStats[i] as TierStats, fresh)
-      fresh.forEach((entry, j) => {
-        if (entry === undefined) return
-        const index = missing[j] as number
-        entries[index] = entry
-        this.#backfill(fullKeys[index] as string, entry, i)
-      })
-      missing = indexesOfMissing(entries)
-    }
-    return entries.map((entry, index) => this.#answer(keys[index] as string, entry)) as (
-      | T
-      | undefined
-    )[]
+    if (rt.localStats) countLocal(rt.localStats, found)
+    await rt.readRemotesMany(fullKeys, found)
+    return found.map((hit, index) => {
+      const key = keys[index] as string
+      if (hit === undefined) {
+        rt.stats.misses++
+        this.#emit('miss', key)
+        return undefined
+      }
+      rt.stats.hits++
+      return hit.entry.value as T
+    })
   }
 
   /**
@@ -210,27 +252,24 @@ export class Cache {
    * written, so a bad item fails the call without a partial write.
    */
   async setMany<T>(items: readonly SetManyItem<T>[]): Promise<void> {
+    const rt = this.#rt
     if (!Array.isArray(items))
       throw new InvalidValueError('setMany expects an array of { key, value }')
+    const now = rt.clock()
+    let tiers: TierSelection = 'all'
     const writes = items.map((item) => {
       const { key, value, ...options } = item
-      const fullKey = this.#key(key)
+      const fullKey = this.#writableKey(key)
       validateSetOptions(options, 'setMany')
-      return { key, fullKey, entry: this.#entry(key, value, options.ttl, options.tags) }
+      tiers = options.tiers ?? tiers
+      const entry = this.#entry(key, value, now, this.#policy(options), options)
+      const bytes =
+        rt.remotes.length === 0 ? undefined : (rt.remotes[0] as RemoteTier).encode(key, entry)
+      return { key, fullKey, entry, bytes }
     })
-    if (writes.length === 0) return
-    const encoded =
-      this.#remotes.length === 0 ? [] : writes.map((w) => this.#encode(w.key, w.fullKey, w.entry))
-    await Promise.all(
-      this.#remotes.map((_, i) =>
-        this.#tryWrite(i, writes[0]?.fullKey as string, 'setMany', (tier) => tier.setMany(encoded)),
-      ),
-    )
-    for (const { key, fullKey, entry } of writes) {
-      this.#local?.set(fullKey, entry, entry.staleUntil)
-      this.#stats.sets++
-      if (this.#events.listening('set')) this.#events.emit('set', { key })
-    }
+    if (writes.length === 0 || !rt.options.enabled) return
+    await rt.writeMany(writes, tiers)
+    for (const { key } of writes) this.#emit('set', key)
   }
 
   /**
@@ -239,68 +278,160 @@ export class Cache {
    */
   async deleteMany(keys: readonly string[]): Promise<number> {
     const fullKeys = this.#keys(keys)
-    if (fullKeys.length === 0) return 0
-    let removed = 0
-    if (this.#local) for (const fullKey of fullKeys) if (this.#local.delete(fullKey)) removed++
-    const counts = await Promise.all(
-      this.#remotes.map((_, i) =>
-        this.#tryRemote(i, fullKeys[0] as string, 'deleteMany', (tier) =>
-          tier.store.deleteMany(fullKeys),
-        ),
-      ),
-    )
-    this.#stats.deletes += fullKeys.length
-    if (this.#events.listening('delete'))
-      for (const key of keys) this.#events.emit('delete', { key })
-    return Math.max(removed, ...counts.map((count) => count ?? 0))
+    if (fullKeys.length === 0 || !this.#rt.options.enabled) return 0
+    const removed = await this.#rt.remove(fullKeys)
+    for (const key of keys) this.#emit('delete', key)
+    return removed
   }
 
   /**
-   * Removes every entry of this cache (its `prefix`) from every tier. Without a prefix
-   * this empties the stores entirely, other users' entries included.
+   * Removes every entry of this cache or namespace from every tier, and from the local
+   * tiers of other processes on the bus. On a root cache without a `prefix` this empties
+   * the stores entirely, other users' entries included.
    */
   async clear(): Promise<void> {
     this.#assertOpen()
-    this.#local?.clear(this.#prefix)
-    await Promise.all(
-      this.#remotes.map((_, i) =>
-        this.#tryWrite(i, undefined, 'clear', (tier) => tier.store.clear(this.#prefix)),
-      ),
-    )
+    if (!this.#rt.options.enabled) return
+    await this.#rt.clear(this.#prefix)
+  }
+
+  /**
+   * Hard invalidation: entries carrying any of `tags` (written up to now) are never
+   * served again, not even as a stale or grace fallback. Costs one write per tag,
+   * however many entries carry it.
+   *
+   * @example
+   * ```ts
+   * await cache.set('post:1', post, { tags: ['posts', 'user:7'] })
+   * await cache.invalidateTags(['user:7'])
+   * ```
+   */
+  invalidateTags(tags: readonly string[]): Promise<void> {
+    return this.#changeTags(tags, true)
+  }
+
+  /**
+   * Soft invalidation: entries carrying any of `tags` become stale. `getOrSet` then
+   * refreshes them, and may serve them meanwhile under stale-while-revalidate or grace.
+   */
+  expireTags(tags: readonly string[]): Promise<void> {
+    return this.#changeTags(tags, false)
   }
 
   /**
    * The fresh cached value of `key`, or else the loader's result, cached. Concurrent
-   * callers of one key share a single loader call and its outcome (value or error).
-   * A loader that resolves `undefined` rejects with `InvalidValueError`: return `null`
-   * to cache an absence.
+   * callers of one key share a single loader call and its outcome; with
+   * `distributedLock`, so do other processes. Stale values are served as the freshness
+   * options allow (stale-while-revalidate, soft timeout, grace). A loader that resolves
+   * `undefined` rejects with `InvalidValueError`: return `null` to cache an absence.
    *
    * @example
    * ```ts
    * const user = await cache.getOrSet(`user:${id}`, async ({ signal }) => {
    *   const res = await fetch(`https://api.example.com/users/${id}`, { signal })
    *   return res.json()
-   * }, { ttl: '10m', tags: [`user:${id}`] })
+   * }, { ttl: '10m', staleWhileRevalidate: '1m', grace: '1h', tags: [`user:${id}`] })
    * ```
    */
   async getOrSet<T>(
     key: string,
     loader: (context: LoaderContext) => T | Promise<T>,
-    options?: GetOrSetOptions,
+    options?: GetOrSetOptions<T>,
   ): Promise<T> {
+    const rt = this.#rt
     const fullKey = this.#key(key)
-    if (options !== undefined) validateGetOrSetOptions(options)
-    if (options?.forceFresh !== true) {
-      const entry = this.#local?.get(fullKey)
-      if (entry !== undefined && this.#isFresh(entry)) return this.#localHit(key, entry) as T
-      if (this.#localStats) this.#localStats.misses++
+    let policy = rt.options.policy
+    let fallback: Fallback | undefined
+    if (options !== undefined) {
+      validateGetOrSetOptions(options as GetOrSetOptions<never>)
+      policy = resolvePolicy(policy, options)
     }
-    const pending = this.#flights.pending(fullKey)
-    if (pending !== undefined) {
-      this.#stats.coalesced++
-      return pending as Promise<T>
+    if (options?.forceFresh !== true && options?.tiers !== 'remote' && rt.local !== undefined) {
+      const now = rt.clock()
+      const entry = rt.local.get(fullKey, now)
+      if (entry !== undefined) {
+        const freshUntil = rt.freshUntil(entry)
+        if (freshUntil !== Number.NEGATIVE_INFINITY && (options?.validate?.(entry) ?? true)) {
+          if (now < freshUntil) {
+            if (policy.beta > 0 || entry.tags.length > 0)
+              this.#maintain(key, fullKey, entry, now, freshUntil, loader, policy, options)
+            return this.#localHit(key, entry) as T
+          }
+          fallback = { entry, freshUntil, tier: -1 }
+        }
+      }
     }
-    return this.#flights.run(fullKey, () => this.#load(key, fullKey, loader, options)) as Promise<T>
+    if (typeof loader !== 'function')
+      throw new InvalidOptionError('loader', 'getOrSet needs a loader function')
+    return this.#resolve(key, fullKey, loader, policy, options, fallback) as Promise<T>
+  }
+
+  /**
+   * The synchronous `getOrSet` of a cache whose tiers are all local (see
+   * {@link isLocalOnly}): a fresh hit, or the loader's result, cached. No
+   * stale-while-revalidate or timeouts: a synchronous loader cannot be waited for.
+   *
+   * @example
+   * ```ts
+   * const cache = createCache({ tiers: [memory()] })
+   * const parsed = cache.getOrSetSync(`schema:${id}`, () => compile(schemas[id]))
+   * ```
+   */
+  getOrSetSync<T>(
+    key: string,
+    loader: (context: LoaderContext) => T,
+    options?: GetOrSetOptions<T>,
+  ): T {
+    const rt = this.#rt
+    if (!this.isLocalOnly) {
+      throw new InvalidOptionError('tiers', 'getOrSetSync needs a cache whose tiers are all local')
+    }
+    const fullKey = this.#key(key)
+    let policy = rt.options.policy
+    if (options !== undefined) {
+      validateGetOrSetOptions(options as GetOrSetOptions<never>)
+      policy = resolvePolicy(policy, options)
+    }
+    const now = rt.clock()
+    if (options?.forceFresh !== true && rt.local !== undefined) {
+      const entry = rt.local.get(fullKey, now)
+      if (
+        entry !== undefined &&
+        now < rt.freshUntil(entry) &&
+        (options?.validate?.(entry) ?? true)
+      ) {
+        return this.#localHit(key, entry) as T
+      }
+    }
+    rt.stats.misses++
+    this.#emit('miss', key)
+    const context = new LoadContext(key, undefined, options?.tags)
+    const started = performance.now()
+    rt.stats.loads++
+    let value: T
+    try {
+      value = loader(context)
+    } catch (error) {
+      rt.stats.loadErrors++
+      rt.reportError(key, undefined, 'load', error)
+      throw error
+    } finally {
+      rt.stats.loadTime += performance.now() - started
+    }
+    if (isPromiseLike(value)) {
+      throw new InvalidValueError(
+        `the loader for key "${key}" returned a promise; use getOrSet`,
+        key,
+      )
+    }
+    this.#checkLoaded(key, value)
+    if (rt.options.enabled && !context.skipped && (options?.cacheIf?.(value) ?? true)) {
+      const entry = this.#entry(key, value, now, policy, { ttl: context.ttl, tags: context.tags })
+      rt.local?.set(fullKey, entry, entry.staleUntil)
+      rt.stats.sets++
+      void rt.announce({ keys: [fullKey] })
+    }
+    return value
   }
 
   /** Adds `listener` for `event`; returns a function that removes it. */
@@ -308,78 +439,394 @@ export class Cache {
     event: K,
     listener: (payload: CacheEvents[K]) => void,
   ): () => void {
-    return this.#events.on(event, listener)
+    return this.#rt.events.on(event, listener)
   }
 
   /** Removes a listener added with {@link on}. */
   off<K extends keyof CacheEvents>(event: K, listener: (payload: CacheEvents[K]) => void): void {
-    this.#events.off(event, listener)
+    this.#rt.events.off(event, listener)
   }
 
-  /** A snapshot of the cache's counters, per cache and per tier. */
+  /** A snapshot of the counters, per cache and per tier (shared with namespaces). */
   stats(): CacheStats {
-    return copyStats(this.#stats)
+    return copyStats(this.#rt.stats)
   }
 
   /**
-   * Aborts loaders in flight, closes every tier, and makes every later call reject with
-   * `ClosedError`. Idempotent.
+   * Aborts loaders in flight, flushes write-behind writes, closes the bus and every
+   * tier, and makes every later call reject with `ClosedError`. Closing a namespace
+   * closes the whole cache. Idempotent.
    */
   close(): Promise<void> {
-    this.#closing ??= this.#close()
-    return this.#closing
+    this.#rt.closing ??= this.#rt.close()
+    return this.#rt.closing
   }
 
-  async #close(): Promise<void> {
-    for (const controller of this.#loads) controller.abort(new ClosedError(this.#options.name))
-    this.#local?.close()
-    const results = await Promise.allSettled(this.#remotes.map((tier) => tier.store.close()))
-    const failed = results.find((result) => result.status === 'rejected')
-    if (failed) throw failed.reason
+  // ---- reads -------------------------------------------------------------------
+
+  async #getSlow(key: string, fullKey: string, options: GetOptions | undefined): Promise<unknown> {
+    const rt = this.#rt
+    if (options !== undefined) validateGetOptions(options, 'get')
+    if (!rt.options.enabled) return undefined
+    const tiers = options?.tiers ?? 'all'
+    if (tiers !== 'remote' && rt.local !== undefined) {
+      if (options !== undefined) {
+        const now = rt.clock()
+        const entry = rt.local.get(fullKey, now)
+        if (
+          entry !== undefined &&
+          now < rt.freshUntil(entry) &&
+          (options.validate?.(entry) ?? true)
+        ) {
+          return this.#localHit(key, entry)
+        }
+      }
+      ;(rt.localStats as TierStats).misses++
+    }
+    if (tiers !== 'local') {
+      const found = await rt.readRemotes(fullKey, options?.validate)
+      if (found !== undefined && rt.clock() < found.freshUntil) return this.#remoteHit(key, found)
+    }
+    rt.stats.misses++
+    this.#emit('miss', key)
+    return undefined
   }
 
+  #localHit(key: string, entry: CacheEntry): unknown {
+    const rt = this.#rt
+    rt.stats.hits++
+    ;(rt.localStats as TierStats).hits++
+    if (rt.events.listening('hit')) {
+      rt.events.emit('hit', { key, tier: (rt.local as { name: string }).name, stale: false })
+    }
+    return entry.value
+  }
+
+  #remoteHit(key: string, found: Found): unknown {
+    const rt = this.#rt
+    rt.stats.hits++
+    if (rt.events.listening('hit')) {
+      rt.events.emit('hit', {
+        key,
+        tier: (rt.remoteStats[found.tier] as TierStats).name,
+        stale: false,
+      })
+    }
+    return found.entry.value
+  }
+
+  /** Serves a stale value: counts it on the cache (stale or grace) and on its tier. */
+  #staleHit(key: string, fallback: Fallback, grace: boolean): unknown {
+    const rt = this.#rt
+    if (grace) rt.stats.graceHits++
+    else rt.stats.staleHits++
+    const tierStats = fallback.tier < 0 ? rt.localStats : rt.remoteStats[fallback.tier]
+    if (tierStats) tierStats.staleHits++
+    if (rt.events.listening('hit')) {
+      rt.events.emit('hit', { key, tier: tierStats?.name ?? 'unknown', stale: true })
+    }
+    return fallback.entry.value
+  }
+
+  // ---- loading -----------------------------------------------------------------
+
+  /** Work a fresh local hit may start in the background: early refresh, tag sync. */
+  #maintain<T>(
+    key: string,
+    fullKey: string,
+    entry: CacheEntry,
+    now: number,
+    freshUntil: number,
+    loader: (context: LoaderContext) => T | Promise<T>,
+    policy: Policy,
+    options: GetOrSetOptions<T> | undefined,
+  ): void {
+    const rt = this.#rt
+    if (entry.tags.length > 0 && rt.tags.isStale(entry.tags, now)) {
+      rt.tags.sync(entry.tags, now).catch((error) => rt.reportError(key, undefined, 'tags', error))
+    }
+    if (policy.beta > 0 && shouldRefreshEarly(now, freshUntil, entry.loadTime, policy.beta)) {
+      this.#refreshInBackground(key, fullKey, loader, policy, options, {
+        entry,
+        freshUntil,
+        tier: -1,
+      })
+    }
+  }
+
+  async #resolve<T>(
+    key: string,
+    fullKey: string,
+    loader: (context: LoaderContext) => T | Promise<T>,
+    policy: Policy,
+    options: GetOrSetOptions<T> | undefined,
+    fallback: Fallback | undefined,
+  ): Promise<unknown> {
+    const rt = this.#rt
+    this.#writableKey(key)
+    if (!rt.options.enabled) return loader(new LoadContext(key, undefined, options?.tags))
+    if (rt.localStats && fallback === undefined && options?.tiers !== 'remote')
+      rt.localStats.misses++
+    if (fallback !== undefined && this.#withinRevalidation(fallback, policy)) {
+      this.#refreshInBackground(key, fullKey, loader, policy, options, fallback)
+      return this.#staleHit(key, fallback, false)
+    }
+    const flight = rt.flights.get(fullKey)
+    if (flight !== undefined) {
+      rt.stats.coalesced++
+      return flight.answer
+    }
+    return rt.flights.start(fullKey, (started) =>
+      this.#load(key, fullKey, loader, policy, options, fallback, started, false),
+    ).answer
+  }
+
+  #refreshInBackground<T>(
+    key: string,
+    fullKey: string,
+    loader: (context: LoaderContext) => T | Promise<T>,
+    policy: Policy,
+    options: GetOrSetOptions<T> | undefined,
+    fallback: Fallback,
+  ): void {
+    const rt = this.#rt
+    if (rt.flights.get(fullKey) !== undefined || rt.closing !== undefined) return
+    rt.stats.refreshes++
+    rt.flights.start(fullKey, (flight) =>
+      this.#load(key, fullKey, loader, policy, options, fallback, flight, true),
+    )
+  }
+
+  /**
+   * One loader run for a key: look in the remote tiers, respect the grace backoff and
+   * the distributed lock, call the loader under the timeouts, cache the result.
+   */
   async #load<T>(
     key: string,
     fullKey: string,
     loader: (context: LoaderContext) => T | Promise<T>,
-    options: GetOrSetOptions | undefined,
-  ): Promise<T> {
-    if (options?.forceFresh !== true) {
-      const found = await this.#readRemotes(key, fullKey)
-      if (found !== undefined) return this.#answer(key, found) as T
+    policy: Policy,
+    options: GetOrSetOptions<T> | undefined,
+    fallback: Fallback | undefined,
+    flight: Flight,
+    background: boolean,
+  ): Promise<unknown> {
+    const rt = this.#rt
+    const tiers = options?.tiers ?? 'all'
+    if (options?.forceFresh !== true && tiers !== 'local' && rt.remotes.length > 0) {
+      const found = await rt.readRemotes(fullKey, options?.validate)
+      if (found !== undefined) {
+        if (rt.clock() < found.freshUntil) return this.#remoteHit(key, found)
+        if (fallback === undefined || found.entry.createdAt > fallback.entry.createdAt)
+          fallback = found
+        if (!background && this.#withinRevalidation(fallback, policy)) {
+          flight.resolve(this.#staleHit(key, fallback, false))
+          rt.stats.refreshes++
+          background = true
+        }
+      }
     }
-    if (this.#closing !== undefined) throw new ClosedError(this.#options.name)
-    this.#stats.misses++
-    if (this.#events.listening('miss')) this.#events.emit('miss', { key })
-    const context = new LoadContext(key, options?.ttl, options?.tags)
-    this.#loads.add(context.controller)
-    const started = performance.now()
-    let value: T
+    if (!background) {
+      rt.stats.misses++
+      this.#emit('miss', key)
+    }
+    const retryAfter = rt.graceRetryAfter.get(fullKey)
+    if (
+      retryAfter !== undefined &&
+      rt.clock() < retryAfter &&
+      fallback &&
+      this.#withinGrace(fallback, policy)
+    ) {
+      return this.#staleHit(key, fallback, true)
+    }
+    this.#assertOpen()
+    const lockKey = `${rt.reservedPrefix}lock:${fullKey}`
+    let locked = false
+    if (rt.lock !== undefined) {
+      const waited = await this.#acquireLock(fullKey, lockKey, options)
+      if (waited.found) return this.#remoteHit(key, waited.found)
+      locked = waited.locked
+    }
     try {
-      this.#stats.loads++
-      value = await loader(context)
-    } catch (error) {
-      this.#stats.loadErrors++
-      this.#reportError(key, undefined, 'load', error)
-      throw error
-    } finally {
-      this.#stats.loadTime += performance.now() - started
-      this.#loads.delete(context.controller)
-    }
-    if (value === undefined) {
-      throw new InvalidValueError(
-        `the loader for key "${key}" resolved undefined; return null to cache an absence`,
+      return await this.#callLoader(
         key,
+        fullKey,
+        loader,
+        policy,
+        options,
+        fallback,
+        flight,
+        background,
+      )
+    } finally {
+      if (locked) {
+        await rt.lock
+          ?.release(lockKey)
+          .catch((error) => rt.reportError(fullKey, undefined, 'unlock', error))
+      }
+    }
+  }
+
+  async #callLoader<T>(
+    key: string,
+    fullKey: string,
+    loader: (context: LoaderContext) => T | Promise<T>,
+    policy: Policy,
+    options: GetOrSetOptions<T> | undefined,
+    fallback: Fallback | undefined,
+    flight: Flight,
+    background: boolean,
+  ): Promise<unknown> {
+    const rt = this.#rt
+    const context = new LoadContext(key, fallback?.entry.value, options?.tags)
+    const createdAt = rt.clock()
+    const started = performance.now()
+    rt.loads.add(context.controller)
+    rt.stats.loads++
+    const timers: NodeJS.Timeout[] = []
+    if (fallback !== undefined && policy.softTimeout !== Number.POSITIVE_INFINITY && !background) {
+      timers.push(
+        unrefTimer(() => {
+          flight.resolve(this.#staleHit(key, fallback, false))
+          rt.stats.refreshes++
+        }, policy.softTimeout),
       )
     }
-    if (!context.skipped) {
-      await this.#write(key, fullKey, this.#entry(key, value, context.ttl, context.tags))
+    let value: T
+    try {
+      value = await this.#withHardTimeout(key, loader, context, policy.hardTimeout, timers)
+    } catch (error) {
+      rt.stats.loadErrors++
+      rt.reportError(key, undefined, 'load', error)
+      this.#emitLoad(key, started, background, error)
+      if (
+        fallback !== undefined &&
+        this.#withinGrace(fallback, policy) &&
+        rt.closing === undefined
+      ) {
+        rt.graceRetryAfter.set(fullKey, rt.clock() + policy.graceBackoff)
+        return this.#staleHit(key, fallback, true)
+      }
+      throw error
+    } finally {
+      for (const timer of timers) clearTimeout(timer)
+      rt.loads.delete(context.controller)
+      rt.stats.loadTime += performance.now() - started
+    }
+    const loadTime = performance.now() - started
+    this.#emitLoad(key, started, background, undefined)
+    rt.graceRetryAfter.delete(fullKey)
+    this.#checkLoaded(key, value)
+    if (!context.skipped && !flight.superseded && (options?.cacheIf?.(value) ?? true)) {
+      const entry = this.#entry(
+        key,
+        value,
+        rt.clock(),
+        policy,
+        { ttl: context.ttl, tags: context.tags },
+        createdAt,
+        loadTime,
+      )
+      await rt.write(fullKey, entry, options?.tiers ?? 'all')
+      this.#emit('set', key)
     }
     return value
   }
 
+  async #withHardTimeout<T>(
+    key: string,
+    loader: (context: LoaderContext) => T | Promise<T>,
+    context: LoadContext,
+    hardTimeout: number,
+    timers: NodeJS.Timeout[],
+  ): Promise<T> {
+    const loading = Promise.resolve().then(() => loader(context))
+    if (hardTimeout === Number.POSITIVE_INFINITY) return loading
+    return new Promise<T>((resolve, reject) => {
+      timers.push(
+        unrefTimer(() => {
+          const error = new TimeoutError(
+            `the loader for key "${key}" did not finish within ${hardTimeout} ms`,
+            hardTimeout,
+            key,
+          )
+          context.controller.abort(error)
+          reject(error)
+        }, hardTimeout),
+      )
+      loading.then(resolve, reject)
+    })
+  }
+
+  /**
+   * Takes the distributed lock, or waits for its holder's value: re-reads the remote
+   * tiers every `retryInterval` until a fresh value appears or the lock's timeout passes
+   * (its holder crashed), then loads anyway.
+   */
+  async #acquireLock(
+    fullKey: string,
+    lockKey: string,
+    options: GetOrSetOptions<never> | undefined,
+  ): Promise<{ locked: boolean; found?: Found }> {
+    const rt = this.#rt
+    const lock = rt.lock as NonNullable<CacheRuntime['lock']>
+    const giveUpAt = rt.clock() + lock.timeout
+    let counted = false
+    for (;;) {
+      let locked: boolean
+      try {
+        locked = await lock.acquire(lockKey, rt.clock())
+      } catch (error) {
+        rt.reportError(fullKey, undefined, 'lock', error)
+        return { locked: false }
+      }
+      if (locked) {
+        // The previous holder may have written just before releasing.
+        const found = await rt.readRemotes(fullKey, options?.validate)
+        if (found !== undefined && rt.clock() < found.freshUntil) {
+          await lock.release(lockKey).catch(() => undefined)
+          return { locked: false, found }
+        }
+        return { locked: true }
+      }
+      if (!counted) {
+        rt.stats.lockWaits++
+        counted = true
+      }
+      await sleep(lock.retryInterval)
+      this.#assertOpen()
+      const found = await rt.readRemotes(fullKey, options?.validate)
+      if (found !== undefined && rt.clock() < found.freshUntil) return { locked: false, found }
+      if (rt.clock() >= giveUpAt) return { locked: false }
+    }
+  }
+
+  #withinRevalidation(fallback: Fallback, policy: Policy): boolean {
+    const now = this.#rt.clock()
+    return (
+      now < fallback.freshUntil + policy.staleWhileRevalidate && now < fallback.entry.staleUntil
+    )
+  }
+
+  #withinGrace(fallback: Fallback, policy: Policy): boolean {
+    const now = this.#rt.clock()
+    return now < fallback.freshUntil + policy.grace && now < fallback.entry.staleUntil
+  }
+
+  // ---- helpers -----------------------------------------------------------------
+
+  async #changeTags(tags: readonly string[], hard: boolean): Promise<void> {
+    this.#assertOpen()
+    validateTags(tags)
+    if (tags.length === 0) return
+    const change = { tags: [...tags], hard, at: this.#rt.clock() }
+    await this.#rt.tags.record(change)
+    await this.#rt.announce({ tags: change })
+    if (this.#rt.events.listening('tags')) this.#rt.events.emit('tags', { tags: change.tags, hard })
+  }
+
   #key(key: string): string {
-    if (this.#closing !== undefined) throw new ClosedError(this.#options.name)
+    if (this.#rt.closing !== undefined) throw new ClosedError(this.#rt.options.name)
     if (typeof key !== 'string' || key.length === 0) {
       throw new InvalidKeyError(
         `a cache key must be a non-empty string, got ${typeof key === 'string' ? 'an empty string' : typeof key}`,
@@ -389,86 +836,55 @@ export class Cache {
     return this.#prefix === '' ? key : this.#prefix + key
   }
 
+  /** A key that may be written: not in the space core reserves for tags and locks. */
+  #writableKey(key: string): string {
+    const fullKey = this.#key(key)
+    if (fullKey.startsWith(this.#rt.reservedPrefix)) {
+      throw new InvalidKeyError(
+        `keys starting with "${RESERVED_SEGMENT}" are reserved for @stack`,
+        key,
+      )
+    }
+    return fullKey
+  }
+
   #keys(keys: readonly string[]): string[] {
     if (!Array.isArray(keys)) throw new InvalidKeyError('expected an array of keys')
     return keys.map((key) => this.#key(key))
   }
 
   #assertOpen(): void {
-    if (this.#closing !== undefined) throw new ClosedError(this.#options.name)
+    if (this.#rt.closing !== undefined) throw new ClosedError(this.#rt.options.name)
   }
 
-  #isFresh(entry: CacheEntry): boolean {
-    return entry.freshUntil === Number.POSITIVE_INFINITY || this.#clock() < entry.freshUntil
-  }
-
-  #localHit(key: string, entry: CacheEntry): unknown {
-    this.#stats.hits++
-    ;(this.#localStats as TierStats).hits++
-    if (this.#events.listening('hit')) {
-      this.#events.emit('hit', {
-        key,
-        tier: (this.#local as LocalTier<CacheEntry>).name,
-        stale: false,
-      })
+  #policy(options: SetOptions | undefined): Policy {
+    const policy = this.#rt.options.policy
+    if (
+      options?.ttl === undefined &&
+      options?.staleWhileRevalidate === undefined &&
+      options?.grace === undefined
+    ) {
+      return policy
     }
-    return entry.value
-  }
-
-  /** Counts and reports the outcome of a read that went past the local tier. */
-  #answer(key: string, entry: CacheEntry | undefined): unknown {
-    if (entry === undefined) {
-      this.#stats.misses++
-      if (this.#events.listening('miss')) this.#events.emit('miss', { key })
-      return undefined
-    }
-    this.#stats.hits++
-    return entry.value
-  }
-
-  /** First fresh entry in the remote tiers, backfilling the tiers above it. */
-  async #readRemotes(key: string, fullKey: string): Promise<CacheEntry | undefined> {
-    for (let i = 0; i < this.#remotes.length; i++) {
-      const stats = this.#remoteStats[i] as TierStats
-      const entry = await this.#tryRemote(i, fullKey, 'get', (tier) => tier.get(fullKey))
-      if (entry === undefined || !this.#isFresh(entry)) {
-        stats.misses++
-        continue
-      }
-      stats.hits++
-      if (this.#events.listening('hit')) {
-        this.#events.emit('hit', { key, tier: stats.name, stale: false })
-      }
-      this.#backfill(fullKey, entry, i)
-      return entry
-    }
-    return undefined
-  }
-
-  /**
-   * Copies an entry found in remote tier `foundAt` into the tiers above it. The entry
-   * keeps its own absolute deadlines, so backfilling never extends its life.
-   */
-  #backfill(fullKey: string, entry: CacheEntry, foundAt: number): void {
-    this.#local?.set(fullKey, entry, entry.staleUntil)
-    if (foundAt === 0) return
-    let bytes: Uint8Array
-    try {
-      bytes = (this.#remotes[0] as RemoteTier).encode(fullKey, entry)
-    } catch (error) {
-      this.#reportError(fullKey, undefined, 'backfill', error)
-      return
-    }
-    for (let i = 0; i < foundAt; i++) {
-      void this.#tryRemote(i, fullKey, 'backfill', (tier) => tier.set(fullKey, bytes, entry))
-    }
+    return resolvePolicy(policy, {
+      ...(options.ttl !== undefined && { ttl: options.ttl }),
+      ...(options.staleWhileRevalidate !== undefined && {
+        staleWhileRevalidate: options.staleWhileRevalidate,
+      }),
+      ...(options.grace !== undefined && { grace: options.grace }),
+    })
   }
 
   #entry(
     key: string,
     value: unknown,
-    ttl: SetOptions['ttl'],
-    tags: SetOptions['tags'],
+    now: number,
+    policy: Policy,
+    overrides:
+      | { ttl?: SetOptions['ttl'] | undefined; tags?: SetOptions['tags'] | undefined }
+      | undefined,
+    createdAt = now,
+    loadTime?: number,
   ): CacheEntry {
     if (value === undefined) {
       throw new InvalidValueError(
@@ -476,114 +892,54 @@ export class Cache {
         key,
       )
     }
-    const now = this.#clock()
-    const freshFor = ttl === undefined ? this.#options.ttl : toMilliseconds(ttl, 'ttl')
-    const freshUntil = now + freshFor
-    return { value, createdAt: now, freshUntil, staleUntil: freshUntil, tags: tags ?? NO_TAGS }
+    const ttl = overrides?.ttl === undefined ? policy.ttl : toMilliseconds(overrides.ttl, 'ttl')
+    const freshUntil = now + ttl
+    const staleUntil = freshUntil + Math.max(policy.staleWhileRevalidate, policy.grace)
+    const tags = overrides?.tags ?? NO_TAGS
+    return loadTime === undefined
+      ? { value, createdAt, freshUntil, staleUntil, tags }
+      : { value, createdAt, freshUntil, staleUntil, tags, loadTime }
   }
 
-  #encode(key: string, fullKey: string, entry: CacheEntry): StoreWrite {
-    const bytes = (this.#remotes[0] as RemoteTier).encode(key, entry)
-    return { key: fullKey, value: bytes, expiresAt: entry.staleUntil }
-  }
-
-  /** Writes to the remote tiers first (encoding once), then to the local tier. */
-  async #write(key: string, fullKey: string, entry: CacheEntry): Promise<void> {
-    if (this.#remotes.length > 0) {
-      const { value: bytes } = this.#encode(key, fullKey, entry)
-      await Promise.all(
-        this.#remotes.map((_, i) =>
-          this.#tryWrite(i, fullKey, 'set', (tier) => tier.set(fullKey, bytes, entry)),
-        ),
+  #checkLoaded(key: string, value: unknown): void {
+    if (value === undefined) {
+      throw new InvalidValueError(
+        `the loader for key "${key}" resolved undefined; return null to cache an absence`,
+        key,
       )
     }
-    this.#local?.set(fullKey, entry, entry.staleUntil)
-    this.#stats.sets++
-    if (this.#events.listening('set')) this.#events.emit('set', { key })
   }
 
-  /**
-   * Runs a remote tier operation. A failure is counted and reported; in strict mode it
-   * rejects, otherwise it resolves `undefined` so the other tiers can answer.
-   */
-  async #tryRemote<R>(
-    index: number,
-    fullKey: string | undefined,
-    operation: string,
-    call: (tier: RemoteTier) => Promise<R>,
-  ): Promise<R | undefined> {
-    const tier = this.#remotes[index] as RemoteTier
-    try {
-      return await call(tier)
-    } catch (error) {
-      ;(this.#remoteStats[index] as TierStats).errors++
-      this.#reportError(fullKey, tier.name, operation, error)
-      if (this.#options.strict || ClosedError.isInstance(error))
-        throw asStoreError(tier.name, error, fullKey)
-      return undefined
-    }
+  #emit(event: 'set' | 'delete' | 'miss', key: string): void {
+    const events = this.#rt.events
+    if (events.listening(event)) events.emit(event, { key })
   }
 
-  /**
-   * Like {@link #tryRemote} for writes: when a write fails in strict mode the local
-   * copy is dropped too, so this process does not keep serving a value the shared
-   * tiers may not hold.
-   */
-  async #tryWrite(
-    index: number,
-    fullKey: string | undefined,
-    operation: string,
-    call: (tier: RemoteTier) => Promise<void>,
-  ): Promise<void> {
-    try {
-      await this.#tryRemote(index, fullKey, operation, call)
-    } catch (error) {
-      if (fullKey !== undefined) this.#local?.delete(fullKey)
-      throw error
-    }
-  }
-
-  #decodeFailed(index: number, error: DecodeError): void {
-    ;(this.#remoteStats[index] as TierStats).errors++
-    this.#reportError(error.key, this.#remoteStats[index]?.name, 'decode', error)
-  }
-
-  #reportError(
-    key: string | undefined,
-    tier: string | undefined,
-    operation: string,
-    error: unknown,
-  ): void {
-    this.#stats.errors++
-    if (this.#events.listening('error')) this.#events.emit('error', { key, tier, operation, error })
-  }
-
-  #count(stats: TierStats, entries: readonly (CacheEntry | undefined)[]): void {
-    for (const entry of entries) {
-      if (entry === undefined) stats.misses++
-      else stats.hits++
+  #emitLoad(key: string, started: number, background: boolean, error: unknown): void {
+    const events = this.#rt.events
+    if (events.listening('load')) {
+      events.emit('load', { key, duration: performance.now() - started, background, error })
     }
   }
 }
 
-function indexesOfMissing(entries: readonly (CacheEntry | undefined)[]): number[] {
-  const missing: number[] = []
-  entries.forEach((entry, index) => {
-    if (entry === undefined) missing.push(index)
-  })
-  return missing
+function countLocal(stats: TierStats, found: readonly (Found | undefined)[]): void {
+  for (const hit of found) {
+    if (hit === undefined) stats.misses++
+    else stats.hits++
+  }
 }
 
-/** Store errors pass through; anything else a store threw becomes `StoreUnavailableError`. */
-function asStoreError(store: string, error: unknown, key: string | undefined): unknown {
-  if (ClosedError.isInstance(error) || StoreUnavailableError.isInstance(error)) return error
-  if (
-    error instanceof Error &&
-    'code' in error &&
-    typeof error.code === 'string' &&
-    error.code.startsWith('E_')
-  ) {
-    return error
-  }
-  return new StoreUnavailableError(store, (error as Error)?.message ?? String(error), error, key)
+function unrefTimer(callback: () => void, ms: number): NodeJS.Timeout {
+  const timer = setTimeout(callback, ms)
+  timer.unref()
+  return timer
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => unrefTimer(resolve, ms))
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
 }

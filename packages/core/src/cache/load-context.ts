@@ -5,14 +5,15 @@ import { validateTags } from './options.js'
 /** The context handed to a loader; collects what the loader decided about caching. */
 export class LoadContext implements LoaderContext {
   readonly key: string
+  readonly stale: unknown
   readonly controller = new AbortController()
   ttl: Duration | undefined
   tags: readonly string[] | undefined
   skipped = false
 
-  constructor(key: string, ttl: Duration | undefined, tags: readonly string[] | undefined) {
+  constructor(key: string, stale: unknown, tags: readonly string[] | undefined) {
     this.key = key
-    this.ttl = ttl
+    this.stale = stale
     this.tags = tags
   }
 

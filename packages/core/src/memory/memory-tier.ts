@@ -100,7 +100,7 @@ export class MemoryTier<V = CacheEntry> implements LocalTier<V> {
     return this.#map.size
   }
 
-  get(key: string): V | undefined {
+  get(key: string, now?: number): V | undefined {
     if (this.#closed) throw this.#closedError()
     const node = this.#map.get(key)
     if (node === undefined) {
@@ -108,7 +108,7 @@ export class MemoryTier<V = CacheEntry> implements LocalTier<V> {
       return undefined
     }
     const expiresAt = node.expiresAt
-    if (expiresAt !== NEVER && expiresAt <= this.#clock()) {
+    if (expiresAt !== NEVER && expiresAt <= (now ?? this.#clock())) {
       this.#misses++
       this.#remove(node, 'expired')
       this.#flush()
