@@ -1,11 +1,17 @@
+export { MemoryBusHub } from './bus/memory-bus.js'
 export type { BusListener, CacheBus } from './bus.js'
 export { Cache, createCache, type SetManyItem } from './cache/cache.js'
 export type {
   CacheOptions,
+  DistributedLockOptions,
+  FreshnessOptions,
+  GetOptions,
   GetOrSetOptions,
   LoaderContext,
   SetOptions,
   Tier,
+  TierSelection,
+  WriteBehindOptions,
 } from './cache/options.js'
 export { type Duration, toMilliseconds } from './duration.js'
 export type { CacheEntry } from './entry.js'
