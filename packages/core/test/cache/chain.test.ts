@@ -122,7 +122,7 @@ describe('distributed single-flight', () => {
       distributedLock: { timeout: '5s', retryInterval: 1 },
     })
     // A holder that crashed: its lock stays until it expires.
-    await shared.add('__stack:lock:k', new Uint8Array(1), clock.now() + 5_000)
+    await shared.add!('__stack:lock:k', new Uint8Array(1), clock.now() + 5_000)
     const pending = cache.getOrSet('k', () => 'loaded')
     await new Promise((r) => setTimeout(r, 10))
     clock.advance(5_000)
