@@ -13,6 +13,12 @@ export type {
   TierSelection,
   WriteBehindOptions,
 } from './cache/options.js'
+export type {
+  ReaderOptions,
+  ScheduledReader,
+  ScheduledRefresh,
+  ScheduleOptions,
+} from './cache/schedule.js'
 export { type Duration, toMilliseconds } from './duration.js'
 export type { CacheEntry } from './entry.js'
 export { ENVELOPE_VERSION, EnvelopeCodec } from './envelope.js'
@@ -57,3 +63,8 @@ export {
   type StoreWrite,
 } from './store.js'
 export { type CompleteStore, completeStore, type OptionalStoreMethod } from './store-fallbacks.js'
+export {
+  type LoadTraceContext,
+  type TierTraceContext,
+  TRACING_CHANNELS,
+} from './tracing.js'

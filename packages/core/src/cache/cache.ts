@@ -9,6 +9,7 @@ import {
 } from '../errors.js'
 import type { CacheEvents } from '../events.js'
 import { type CacheStats, copyStats, type TierStats } from '../stats.js'
+import { loadChannel, traced } from '../tracing.js'
 import { shouldRefreshEarly } from './early-refresh.js'
 import type { Flight } from './flights.js'
 import { LoadContext } from './load-context.js'
@@ -29,6 +30,13 @@ import {
 } from './options.js'
 import type { RemoteTier } from './remote-tier.js'
 import { CacheRuntime, type Found, RESERVED_SEGMENT } from './runtime.js'
+import {
+  every,
+  type ReaderOptions,
+  type ScheduledReader,
+  type ScheduledRefresh,
+  type ScheduleOptions,
+} from './schedule.js'
 
 /** One item of {@link Cache.setMany}. */
 export interface SetManyItem<T = unknown> extends SetOptions {
@@ -434,6 +442,81 @@ export class Cache {
     return value
   }
 
+  /**
+   * Refreshes `key` with `loader` every period, in the background. With a remote tier
+   * that has an atomic `add`, exactly one process per period runs the loader (the
+   * others skip that period); other processes read the value from the shared tiers,
+   * e.g. with {@link reader}. Timers are unref'd and stopped by `close()`. A loader
+   * failure keeps the previous value (see `ttl`) and is reported as an `error` event.
+   *
+   * @example
+   * ```ts
+   * const rates = cache.schedule('fx:rates', () => fetchRates(), { every: '1m' })
+   * const current = await rates.get()
+   * ```
+   */
+  schedule<T>(
+    key: string,
+    loader: (context: LoaderContext) => T | Promise<T>,
+    options: ScheduleOptions,
+  ): ScheduledRefresh<T> {
+    const rt = this.#rt
+    const fullKey = this.#writableKey(key)
+    if (typeof loader !== 'function')
+      throw new InvalidOptionError('loader', 'schedule needs a loader function')
+    const period = toMilliseconds(options?.every, 'every')
+    const jitter = toMilliseconds(options.jitter ?? 0, 'jitter')
+    validateTags(options.tags)
+    const loadOptions: GetOrSetOptions<T> = {
+      ttl: options.ttl ?? (period > 0 ? period * 2 : rt.options.policy.ttl),
+      ...(options.tags && { tags: options.tags }),
+    }
+    const refresh = async (): Promise<T | undefined> => {
+      if (rt.closing !== undefined) return undefined
+      if (period > 0 && !(await rt.claimPeriod(fullKey, period))) return undefined
+      try {
+        return await this.getOrSet(key, loader, { ...loadOptions, forceFresh: true })
+      } catch {
+        return undefined // reported through the `error` event by the load itself
+      }
+    }
+    const stopTimer =
+      period > 0 ? every(period, jitter, options.runImmediately ?? true, refresh) : () => {}
+    const stop = () => {
+      stopTimer()
+      rt.background.delete(stop)
+    }
+    rt.background.add(stop)
+    return { key, refresh, get: () => this.getOrSet(key, loader, loadOptions), stop }
+  }
+
+  /**
+   * Pulls `key` from the shared (remote) tiers into the local tier every period, so
+   * that reads in this process stay local while a {@link schedule} in some process
+   * keeps the value fresh.
+   *
+   * @example
+   * ```ts
+   * const rates = cache.reader<Rates>('fx:rates', { every: '10s' })
+   * const current = await rates.get()
+   * ```
+   */
+  reader<T>(key: string, options: ReaderOptions): ScheduledReader<T> {
+    const rt = this.#rt
+    const fullKey = this.#key(key)
+    const period = toMilliseconds(options?.every, 'every')
+    const pull = async (): Promise<void> => {
+      if (rt.closing === undefined && rt.options.enabled) await rt.readRemotes(fullKey, undefined)
+    }
+    const stopTimer = period > 0 ? every(period, 0, true, pull) : () => {}
+    const stop = () => {
+      stopTimer()
+      rt.background.delete(stop)
+    }
+    rt.background.add(stop)
+    return { key, get: () => this.get<T>(key), pull, stop }
+  }
+
   /** Adds `listener` for `event`; returns a function that removes it. */
   on<K extends keyof CacheEvents>(
     event: K,
@@ -694,7 +777,14 @@ export class Cache {
     }
     let value: T
     try {
-      value = await this.#withHardTimeout(key, loader, context, policy.hardTimeout, timers)
+      value = await this.#withHardTimeout(
+        key,
+        loader,
+        context,
+        policy.hardTimeout,
+        timers,
+        background,
+      )
     } catch (error) {
       rt.stats.loadErrors++
       rt.reportError(key, undefined, 'load', error)
@@ -739,8 +829,13 @@ export class Cache {
     context: LoadContext,
     hardTimeout: number,
     timers: NodeJS.Timeout[],
+    background: boolean,
   ): Promise<T> {
-    const loading = Promise.resolve().then(() => loader(context))
+    const loading = traced(
+      loadChannel,
+      () => ({ cache: this.#rt.options.name, key, background }),
+      async () => loader(context),
+    )
     if (hardTimeout === Number.POSITIVE_INFINITY) return loading
     return new Promise<T>((resolve, reject) => {
       timers.push(

@@ -5,6 +5,7 @@ import { type CacheEvents, Emitter } from '../events.js'
 import type { LocalTier } from '../local-tier.js'
 import { type CacheStats, createStats, type TierStats } from '../stats.js'
 import type { StoreWrite } from '../store.js'
+import { tierChannel, traced } from '../tracing.js'
 import { BusLink, type Invalidation } from './bus-link.js'
 import { Flights } from './flights.js'
 import { DistributedLock } from './lock.js'
@@ -48,6 +49,8 @@ export class CacheRuntime {
   /** Full key → time before which a failed loader is not retried (grace backoff). */
   readonly graceRetryAfter = new Map<string, number>()
   readonly reservedPrefix: string
+  /** Stops the schedules and readers running on this cache. */
+  readonly background = new Set<() => void>()
   closing: Promise<void> | undefined
 
   constructor(options: ResolvedCacheOptions) {
@@ -303,7 +306,11 @@ export class CacheRuntime {
   ): Promise<R | undefined> {
     const tier = this.remotes[index] as RemoteTier
     try {
-      return await call(tier)
+      return await traced(
+        tierChannel,
+        () => ({ cache: this.options.name, tier: tier.name, operation, key: fullKey }),
+        () => call(tier),
+      )
     } catch (error) {
       ;(this.remoteStats[index] as TierStats).errors++
       this.reportError(fullKey, tier.name, operation, error)
@@ -342,7 +349,26 @@ export class CacheRuntime {
     if (this.events.listening('error')) this.events.emit('error', { key, tier, operation, error })
   }
 
+  /**
+   * Claims the current period of a schedule with `add` on the lock tier (the deepest
+   * tier with an atomic `add`), so one process per period refreshes. Without such a
+   * tier, or when it fails, every process refreshes.
+   */
+  async claimPeriod(fullKey: string, period: number): Promise<boolean> {
+    const index =
+      this.options.lock?.tier ?? this.remotes.findLastIndex((tier) => tier.store.capabilities.add)
+    if (index < 0) return true
+    const now = this.clock()
+    const slot = Math.floor(now / period)
+    const claimKey = `${this.reservedPrefix}schedule:${fullKey}:${slot}`
+    const claimed = await this.tryRemote(index, fullKey, 'schedule', (tier) =>
+      tier.store.add(claimKey, new Uint8Array(1), (slot + 2) * period),
+    ).catch(() => undefined)
+    return claimed !== false
+  }
+
   async close(): Promise<void> {
+    for (const stop of this.background) stop()
     for (const controller of this.loads) controller.abort(new ClosedError(this.options.name))
     const failures: unknown[] = []
     await this.writeBehind?.flush()

@@ -108,7 +108,9 @@ describe('distributed single-flight', () => {
   test('the lock is released when the loader fails', async () => {
     const shared = memoryStore()
     const cache = createCache({ tiers: [shared], distributedLock: true })
-    await expect(cache.getOrSet('k', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom')
+    await expect(cache.getOrSet('k', () => Promise.reject(new Error('boom')))).rejects.toThrow(
+      'boom',
+    )
     expect(await shared.get('__stack:lock:k')).toBeUndefined()
     expect(await cache.getOrSet('k', () => 'ok')).toBe('ok')
   })

@@ -13,9 +13,16 @@ const deferred = <T>() => {
   return { promise, resolve, reject }
 }
 
-function setup(options: Parameters<typeof createCache>[0] extends infer O ? Partial<O> : never = {}) {
+function setup(
+  options: Parameters<typeof createCache>[0] extends infer O ? Partial<O> : never = {},
+) {
   const clock = fakeClock()
-  const cache = createCache({ tiers: [memory({ clock: clock.now })], clock: clock.now, ttl: '10s', ...options })
+  const cache = createCache({
+    tiers: [memory({ clock: clock.now })],
+    clock: clock.now,
+    ttl: '10s',
+    ...options,
+  })
   return { cache, clock }
 }
 
@@ -132,7 +139,10 @@ describe('timeouts', () => {
 
   test('softTimeout without a stale value waits for the loader', async () => {
     const { cache } = setup({ softTimeout: 5 })
-    const value = await cache.getOrSet('k', () => new Promise((r) => setTimeout(() => r('slow'), 30)))
+    const value = await cache.getOrSet(
+      'k',
+      () => new Promise((r) => setTimeout(() => r('slow'), 30)),
+    )
     expect(value).toBe('slow')
   })
 
@@ -148,7 +158,8 @@ describe('timeouts', () => {
       })
     })
     await expect(pending).rejects.toSatisfy(
-      (error: unknown) => TimeoutError.isInstance(error) && error.key === 'slow-key' && error.timeout === 20,
+      (error: unknown) =>
+        TimeoutError.isInstance(error) && error.key === 'slow-key' && error.timeout === 20,
     )
     expect(TimeoutError.isInstance(aborted)).toBe(true)
   })

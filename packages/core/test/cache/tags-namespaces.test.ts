@@ -72,7 +72,9 @@ describe('tags', () => {
       return set(key, value, expiresAt)
     }
     const cache = createCache({ tiers: [store] })
-    await cache.setMany(Array.from({ length: 500 }, (_, i) => ({ key: `k${i}`, value: i, tags: ['bulk'] })))
+    await cache.setMany(
+      Array.from({ length: 500 }, (_, i) => ({ key: `k${i}`, value: i, tags: ['bulk'] })),
+    )
     writes = 0
     await cache.invalidateTags(['bulk'])
     expect(writes).toBe(1)
