@@ -237,10 +237,7 @@ export class TierGuard {
   }
 
   #timeoutError(operation: string, key: string | undefined): TimeoutError {
-    const subject =
-      key === undefined
-        ? operation
-        : `${operation} of key "${key.length > KEY_IN_MESSAGE ? `${key.slice(0, KEY_IN_MESSAGE)}…` : key}"`
+    const subject = key === undefined ? operation : `${operation} of key ${quote(key)}`
     return new TimeoutError(
       `${this.tierName}: ${subject} timed out after ${this.#timeout} ms`,
       this.#timeout,
@@ -262,4 +259,9 @@ export class TierGuard {
       }
     }
   }
+}
+
+/** Quotes a key for a message, shortening the 10 kB keys a store must accept. */
+function quote(key: string): string {
+  return key.length > KEY_IN_MESSAGE ? `"${key.slice(0, KEY_IN_MESSAGE)}…"` : `"${key}"`
 }

@@ -61,6 +61,7 @@ describe('TierGuard circuit breaker', () => {
     const opening = connectionRefused()
     await guard.run('get', 'a', fail(opening)).catch(() => undefined)
     const call = vi.fn(succeed)
+    const stackTraceLimit = Error.stackTraceLimit
     clock.advance(COOLDOWN - 1)
     const result = await outcome(guard.run('get', 'user:1', call))
     expect(call).not.toHaveBeenCalled()
@@ -71,6 +72,7 @@ describe('TierGuard circuit breaker', () => {
     expect(error.store).toBe('redis')
     expect(error.key).toBe('user:1')
     expect(error.cause).toBe(opening)
+    expect(Error.stackTraceLimit).toBe(stackTraceLimit)
     expect(guard.stats()).toMatchObject({ rejectedWhileOpen: 1, failures: 1, opened: 1 })
   })
 
