@@ -12,7 +12,6 @@
  * Run: `pnpm --filter @stack/bench build && node packages/bench/dist/tier-guard.js`.
  * Prints mitata's report, then each guard's p50 overhead over the direct call.
  */
-// @ts-expect-error until core's index.ts re-exports ./resilience/index.js (the lead wires it in
 // with the cache); then drop this line, and rebuild core before running the bench.
 import { TierGuard } from '@stack/core'
 import { bench, do_not_optimize, group, run } from 'mitata'

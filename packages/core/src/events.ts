@@ -10,6 +10,12 @@ export interface CacheEvents {
   evict: { key: string; reason: string }
   /** A loader call finished: `duration` in ms, `background` when no caller waited for it. */
   load: { key: string; duration: number; background: boolean; error: unknown }
+  /** A remote tier's circuit breaker changed state (`open`: the tier is being skipped). */
+  circuit: {
+    tier: string
+    state: 'closed' | 'open' | 'half-open'
+    previous: 'closed' | 'open' | 'half-open'
+  }
   /** Tags were invalidated (`hard`) or expired. */
   tags: { tags: readonly string[]; hard: boolean }
   /** A tier, the codec, the bus or a loader failed; the operation may still have succeeded. */

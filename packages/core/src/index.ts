@@ -51,6 +51,7 @@ export {
   memoryStore,
 } from './memory/index.js'
 export { nullStore } from './null-store.js'
+export * from './resilience/index.js'
 export type { Serializer } from './serializer.js'
 export { jsonSerializer } from './serializers/json.js'
 export { structuredSerializer } from './serializers/structured.js'
@@ -68,3 +69,19 @@ export {
   type TierTraceContext,
   TRACING_CHANNELS,
 } from './tracing.js'
+export {
+  type AsyncMethod,
+  type CachedOptions,
+  type CacheSource,
+  cached,
+  type InvalidatesOptions,
+  invalidates,
+  type KeyOption,
+  type TagsOption,
+  type WrapOptions,
+  type WrappedFunction,
+  type WrappedHelpers,
+  type WrappedSyncFunction,
+  wrap,
+  wrapSync,
+} from './wrap/index.js'

@@ -3,6 +3,7 @@ import { type Duration, toMilliseconds } from '../duration.js'
 import type { CacheEntry } from '../entry.js'
 import { InvalidOptionError } from '../errors.js'
 import type { LocalTier } from '../local-tier.js'
+import type { TierGuardOptions } from '../resilience/options.js'
 import type { Serializer } from '../serializer.js'
 import { structuredSerializer } from '../serializers/structured.js'
 import type { RemoteStore } from '../store.js'
@@ -79,6 +80,19 @@ export interface CacheOptions extends FreshnessOptions {
    * `true` uses the deepest tier with an atomic `add`. Default: off.
    */
   readonly distributedLock?: boolean | DistributedLockOptions
+  /**
+   * Longest time one remote tier operation may take before it counts as a failure
+   * (`TimeoutError`). A backstop above the stores' own timeouts. Default `'5s'`.
+   */
+  readonly tierTimeout?: Duration
+  /**
+   * Per remote tier: after `failureThreshold` consecutive failures the tier is skipped
+   * (fails fast) for `cooldown`, then one probe call decides. `false` disables it.
+   * Default `{ failureThreshold: 5, cooldown: '5s' }`.
+   */
+  readonly circuitBreaker?:
+    | false
+    | { readonly failureThreshold?: number; readonly cooldown?: Duration }
   /** Invalidation bus shared by every process using the same remote tiers. Default: none. */
   readonly bus?: CacheBus
   /**
@@ -189,6 +203,7 @@ export interface ResolvedCacheOptions {
     | { readonly tier: number; readonly timeout: number; readonly retryInterval: number }
     | undefined
   readonly bus: CacheBus | undefined
+  readonly tierGuard: TierGuardOptions
   readonly tagSyncInterval: number
   readonly enabled: boolean
   readonly clock: () => number
@@ -214,6 +229,8 @@ const CACHE_OPTION_NAMES = new Set<string>([
   'writePolicy',
   'distributedLock',
   'bus',
+  'tierTimeout',
+  'circuitBreaker',
   'tagSyncInterval',
   'enabled',
   'clock',
@@ -288,6 +305,7 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
     writeBehind: resolveWriteBehind(options.writePolicy),
     lock: resolveLock(options.distributedLock, remotes),
     bus: options.bus,
+    tierGuard: resolveTierGuard(options),
     tagSyncInterval: toMilliseconds(
       options.tagSyncInterval ?? (options.bus ? '1m' : '1s'),
       'tagSyncInterval',
@@ -374,6 +392,28 @@ function resolveLock(
     tier,
     timeout: toMilliseconds(options.timeout ?? '10s', 'distributedLock.timeout'),
     retryInterval: toMilliseconds(options.retryInterval ?? '50ms', 'distributedLock.retryInterval'),
+  }
+}
+
+function resolveTierGuard(options: CacheOptions): TierGuardOptions {
+  const timeout = toMilliseconds(options.tierTimeout ?? '5s', 'tierTimeout')
+  const breaker = options.circuitBreaker
+  if (breaker === false) return { timeout, breaker: false }
+  if (breaker !== undefined && (typeof breaker !== 'object' || breaker === null)) {
+    throw new InvalidOptionError(
+      'circuitBreaker',
+      'circuitBreaker must be false or { failureThreshold, cooldown }',
+    )
+  }
+  return {
+    timeout,
+    breaker: {
+      ...(breaker?.failureThreshold !== undefined && {
+        failureThreshold: breaker.failureThreshold,
+      }),
+      cooldown: toMilliseconds(breaker?.cooldown ?? '5s', 'circuitBreaker.cooldown'),
+    },
+    ...(options.clock && { clock: options.clock }),
   }
 }
 

@@ -1,6 +1,7 @@
 import type { CacheEntry } from '../entry.js'
 import type { EnvelopeCodec } from '../envelope.js'
 import type { DecodeError } from '../errors.js'
+import { TierGuard, type TierGuardOptions } from '../resilience/index.js'
 import type { RemoteStore, StoreWrite } from '../store.js'
 import { type CompleteStore, completeStore } from '../store-fallbacks.js'
 
@@ -12,6 +13,8 @@ import { type CompleteStore, completeStore } from '../store-fallbacks.js'
 export class RemoteTier {
   readonly name: string
   readonly store: CompleteStore
+  /** Timeout and circuit breaker around every operation on this tier. */
+  readonly guard: TierGuard
   readonly #codec: EnvelopeCodec
   readonly #onDecodeError: (error: DecodeError) => void
 
@@ -19,9 +22,11 @@ export class RemoteTier {
     store: RemoteStore,
     codec: EnvelopeCodec,
     onDecodeError: (error: DecodeError) => void,
+    guard: TierGuardOptions,
   ) {
     this.name = store.name
     this.store = completeStore(store)
+    this.guard = new TierGuard(store.name, guard)
     this.#codec = codec
     this.#onDecodeError = onDecodeError
   }

@@ -63,8 +63,20 @@ export class CacheRuntime {
       compressThreshold: options.compressThreshold,
     })
     this.remotes = options.remotes.map(
-      (store, index) => new RemoteTier(store, codec, (error) => this.#decodeFailed(index, error)),
+      (store, index) =>
+        new RemoteTier(
+          store,
+          codec,
+          (error) => this.#decodeFailed(index, error),
+          options.tierGuard,
+        ),
     )
+    for (const tier of this.remotes) {
+      tier.guard.onStateChange((state, previous) => {
+        if (this.events.listening('circuit'))
+          this.events.emit('circuit', { tier: tier.name, state, previous })
+      })
+    }
     this.stats = createStats([
       ...(options.local ? [options.local.name] : []),
       ...this.remotes.map((tier) => tier.name),
@@ -309,7 +321,7 @@ export class CacheRuntime {
       return await traced(
         tierChannel,
         () => ({ cache: this.options.name, tier: tier.name, operation, key: fullKey }),
-        () => call(tier),
+        () => tier.guard.run(operation, fullKey, () => call(tier)),
       )
     } catch (error) {
       ;(this.remoteStats[index] as TierStats).errors++

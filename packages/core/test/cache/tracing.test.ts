@@ -6,13 +6,21 @@ test('loader calls and remote tier operations are traced through diagnostics_cha
   const seen: string[] = []
   const load = tracingChannel<unknown, { key: string; error?: unknown }>(TRACING_CHANNELS.load)
   const tier = tracingChannel<unknown, { operation: string; tier: string }>(TRACING_CHANNELS.tier)
+  const ignore = () => undefined
   const loadHandlers = {
-    start: (ctx: { key: string }) => seen.push(`load start ${ctx.key}`),
-    asyncEnd: (ctx: { key: string }) => seen.push(`load end ${ctx.key}`),
-    error: (ctx: { key: string }) => seen.push(`load error ${ctx.key}`),
+    start: (ctx: { key: string }) => void seen.push(`load start ${ctx.key}`),
+    end: ignore,
+    asyncStart: ignore,
+    asyncEnd: (ctx: { key: string }) => void seen.push(`load end ${ctx.key}`),
+    error: (ctx: { key: string }) => void seen.push(`load error ${ctx.key}`),
   }
   const tierHandlers = {
-    start: (ctx: { operation: string; tier: string }) => seen.push(`${ctx.operation}@${ctx.tier}`),
+    start: (ctx: { operation: string; tier: string }) =>
+      void seen.push(`${ctx.operation}@${ctx.tier}`),
+    end: ignore,
+    asyncStart: ignore,
+    asyncEnd: ignore,
+    error: ignore,
   }
   load.subscribe(loadHandlers)
   tier.subscribe(tierHandlers)
