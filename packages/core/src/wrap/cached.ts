@@ -5,7 +5,16 @@ import { declaringName, methodName } from './method-context.js'
 import type { WrapOptions } from './options.js'
 import { thisScope } from './this-scope.js'
 
-/** An async method, as `@cached` and `@invalidates` accept it. */
+/**
+ * An async method, as `@cached` and `@invalidates` accept it.
+ *
+ * @example
+ * ```ts
+ * const find: AsyncMethod<Users, [id: string], User> = async function (id) {
+ *   return this.db.find(id)
+ * }
+ * ```
+ */
 export type AsyncMethod<This, A extends unknown[], T> = (this: This, ...args: A) => Promise<T>
 
 /**

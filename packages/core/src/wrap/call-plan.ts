@@ -55,24 +55,30 @@ export function planCalls<T>(
     const value = rest[option]
     if (value !== undefined) toMilliseconds(value, option)
   }
-  const keyOf = keyBuilder(key, exclude, name)
   const tagsOf = tagsBuilder(tags)
-  const base: GetOrSetOptions<T> | undefined = Object.keys(rest).length === 0 ? undefined : rest
-  const load: CallFunction<GetOrSetOptions<T> | undefined> =
-    tagsOf === undefined ? () => base : (self, args) => ({ ...rest, tags: tagsOf(self, args) })
   const setBase: Record<string, unknown> = {}
   for (const option of SET_OPTIONS) if (rest[option] !== undefined) setBase[option] = rest[option]
-  const setOptions = Object.keys(setBase).length === 0 ? undefined : (setBase as SetOptions)
-  const set: CallFunction<SetOptions | undefined> =
-    tagsOf === undefined
-      ? () => setOptions
-      : (self, args) => ({ ...setOptions, tags: tagsOf(self, args) })
+  const load = withTags<GetOrSetOptions<T>>(rest, tagsOf)
   return {
-    key: keyOf,
+    key: keyBuilder(key, exclude, name),
     load,
     refresh: (self, args) => ({ ...load(self, args), forceFresh: true }),
-    set,
+    set: withTags<SetOptions>(setBase, tagsOf),
   }
+}
+
+/**
+ * The options of each call: `base` plus the call's tags. The same object is reused by
+ * every call when the tags are constant, and none is passed when there are no options.
+ */
+function withTags<O extends { readonly tags?: readonly string[] }>(
+  base: object,
+  tags: readonly string[] | CallFunction<readonly string[]> | undefined,
+): CallFunction<O | undefined> {
+  if (typeof tags === 'function') return (self, args) => ({ ...base, tags: tags(self, args) }) as O
+  const fixed = tags === undefined ? base : { ...base, tags }
+  const options = Object.keys(fixed).length === 0 ? undefined : (fixed as O)
+  return () => options
 }
 
 /** Validates the `name` option: a non-empty string, or `undefined`. */

@@ -72,7 +72,7 @@ export function invalidates<This = unknown, KA extends unknown[] = unknown[]>(
       const target = cacheOf(this)
       const scope = thisScope(includeThis, this, display)
       const keys = keysOf(this, args).map((key) => scope + key)
-      const tags = tagsOf?.(this, args) ?? []
+      const tags = typeof tagsOf === 'function' ? tagsOf(this, args) : (tagsOf ?? [])
       const result = await method.apply(this, args)
       await Promise.all([
         keys.length === 1 ? target.delete(keys[0] as string) : null,

@@ -51,10 +51,13 @@ export function keyBuilder(
   }
 }
 
-/** The tags of a call, or `undefined` when the option is absent. */
+/**
+ * The tags of a call: a constant list when no tag has a placeholder, a function of the
+ * call otherwise, or `undefined` when the option is absent.
+ */
 export function tagsBuilder(
   tags: TagsOption<never> | undefined,
-): CallFunction<readonly string[]> | undefined {
+): readonly string[] | CallFunction<readonly string[]> | undefined {
   if (tags === undefined) return undefined
   if (typeof tags === 'function') {
     const tagsFunction = tags as (...args: readonly unknown[]) => unknown
@@ -65,8 +68,7 @@ export function tagsBuilder(
   }
   const templates = tags.map((tag) => compileTemplate(tag, 'tags'))
   if (tags.every((tag) => !tag.includes('{') && !tag.includes('}'))) {
-    const constant = Object.freeze(templates.map((template) => template([])))
-    return () => constant
+    return Object.freeze(templates.map((template) => template([])))
   }
   return (_, args) => checkTags(templates.map((template) => template(args)))
 }

@@ -146,13 +146,13 @@ export function wrapSync<A extends unknown[], T>(
   fn: (...args: A) => T,
   options: WrapOptions<A, T> = {},
 ): WrappedSyncFunction<A, T> {
-  const { plan, name } = prepare(cache, fn, options, 'wrapSync')
-  assertLocalOnly(cache, name)
+  const { plan, name, subject } = prepare(cache, fn, options, 'wrapSync')
+  assertLocalOnly(cache, subject)
   const load = (self: unknown, args: A, key: string): T => {
     const value = fn.apply(self, args)
     if (typeof (value as PromiseLike<unknown> | null)?.then === 'function') {
       throw new InvalidValueError(
-        `wrapSync(${name}) got a promise for key "${key}"; wrap asynchronous functions with wrap()`,
+        `wrapSync(${subject}) got a promise for key "${key}"; wrap asynchronous functions with wrap()`,
         key,
       )
     }
@@ -179,7 +179,7 @@ function prepare<T>(
   fn: unknown,
   options: WrapOptions<never, T>,
   method: string,
-): { plan: CallPlan<T>; name: string } {
+): { plan: CallPlan<T>; name: string; subject: string } {
   assertCache(cache, `${method} expects a Cache as its first argument, got`)
   if (typeof fn !== 'function') {
     throw new InvalidOptionError('fn', `${method} expects a function to wrap, got ${typeof fn}`)
@@ -192,7 +192,7 @@ function prepare<T>(
     )
   }
   const subject = name === '' ? 'an anonymous function' : name
-  return { plan: planCalls(options, () => subject), name: subject }
+  return { plan: planCalls(options, () => subject), name, subject }
 }
 
 function withHelpers<A extends unknown[], R, W extends (...args: A) => unknown>(
