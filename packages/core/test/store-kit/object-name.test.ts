@@ -1,12 +1,12 @@
-import { InvalidKeyError, InvalidOptionError } from '@stack/core'
 import { describe, expect, test } from 'vitest'
+import { InvalidOptionError } from '../../src/errors.js'
 import {
-  assertValidKey,
-  encodeKey,
-  KeyCodec,
-  MAX_OBJECT_KEY_BYTES,
-  SEGMENT_LENGTH,
-} from '../src/key-codec.js'
+  assertObjectNamePrefix,
+  encodeObjectName,
+  MAX_OBJECT_NAME_BYTES,
+  OBJECT_NAME_SEGMENT_LENGTH,
+  ObjectNameCodec,
+} from '../../src/store-kit/index.js'
 
 const TRICKY_KEYS = [
   'a',
@@ -40,12 +40,16 @@ function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, 'utf8')
 }
 
-describe('encodeKey', () => {
+describe('encodeObjectName', () => {
   test('keeps only A-Z a-z 0-9 - _ and percent-encodes every other UTF-8 byte', () => {
-    expect(encodeKey('Az09-_')).toBe('Az09-_')
-    expect(encodeKey('a/b.c')).toBe('a%2Fb%2Ec')
-    expect(encodeKey('%')).toBe('%25')
-    expect(encodeKey('é')).toBe('%C3%A9')
+    expect(encodeObjectName('Az09-_')).toBe('Az09-_')
+    expect(encodeObjectName('a/b.c')).toBe('a%2Fb%2Ec')
+    expect(encodeObjectName('%')).toBe('%25')
+    expect(encodeObjectName('é')).toBe('%C3%A9')
+  })
+
+  test('the documented example', () => {
+    expect(encodeObjectName('user:1/é')).toBe('user%3A1%2F%C3%A9')
   })
 
   test('maps prefixes to prefixes', () => {
@@ -53,24 +57,30 @@ describe('encodeKey', () => {
       for (let end = 1; end <= Math.min(key.length, 50); end++) {
         const prefix = key.slice(0, end)
         if (/[\uD800-\uDBFF]$/.test(prefix)) continue // half of a surrogate pair
-        expect(encodeKey(key).startsWith(encodeKey(prefix))).toBe(true)
+        expect(encodeObjectName(key).startsWith(encodeObjectName(prefix))).toBe(true)
       }
     }
   })
 })
 
-describe('KeyCodec', () => {
-  const codec = new KeyCodec('cache/')
+describe('ObjectNameCodec', () => {
+  const codec = new ObjectNameCodec('cache/')
 
-  test('distinct keys get distinct object keys, all within S3 limits and safe segments', () => {
-    const names = TRICKY_KEYS.map((key) => codec.objectKey(key).name)
+  test('the documented example', () => {
+    expect(codec.objectName('user:1')).toEqual({ name: 'cache/user%3A1', hashed: false })
+    expect(codec.parse('cache/user%3A1')).toEqual({ kind: 'plain', key: 'user:1' })
+    expect(codec.listing('user:')).toEqual({ exact: 'cache/user%3A' })
+  })
+
+  test('distinct keys get distinct object names, all within 1,024 bytes and safe segments', () => {
+    const names = TRICKY_KEYS.map((key) => codec.objectName(key).name)
     expect(new Set(names).size).toBe(TRICKY_KEYS.length)
     for (const name of names) {
       expect(name.startsWith('cache/')).toBe(true)
-      expect(utf8Bytes(name)).toBeLessThanOrEqual(MAX_OBJECT_KEY_BYTES)
+      expect(utf8Bytes(name)).toBeLessThanOrEqual(MAX_OBJECT_NAME_BYTES)
       for (const part of name.slice('cache/'.length).split('/')) {
         expect(part.length).toBeGreaterThan(0)
-        expect(part.length).toBeLessThanOrEqual(SEGMENT_LENGTH)
+        expect(part.length).toBeLessThanOrEqual(OBJECT_NAME_SEGMENT_LENGTH)
         expect(part).toMatch(/^[A-Za-z0-9%_~-]+$/)
       }
     }
@@ -78,13 +88,13 @@ describe('KeyCodec', () => {
 
   test('plain names parse back to their key; hashed names are recognised as such', () => {
     for (const key of TRICKY_KEYS) {
-      const { name, hashed } = codec.objectKey(key)
+      const { name, hashed } = codec.objectName(key)
       expect(codec.parse(name)).toEqual(hashed ? { kind: 'hashed' } : { kind: 'plain', key })
     }
     // 1,024 bytes - 'cache/' = 1,018 = 1,013 encoded chars + 5 segment separators.
-    expect(codec.objectKey('x'.repeat(1_013)).hashed).toBe(false)
-    expect(codec.objectKey('x'.repeat(1_014)).hashed).toBe(true)
-    expect(codec.objectKey('/'.repeat(400)).hashed).toBe(true)
+    expect(codec.objectName('x'.repeat(1_013)).hashed).toBe(false)
+    expect(codec.objectName('x'.repeat(1_014)).hashed).toBe(true)
+    expect(codec.objectName('/'.repeat(400)).hashed).toBe(true)
   })
 
   test('names it never writes are foreign, so clear and keys leave them alone', () => {
@@ -116,7 +126,7 @@ describe('KeyCodec', () => {
     for (const prefix of ['', 'u', 'user:1', 'user:', longPrefix]) {
       const listing = codec.listing(prefix)
       for (const key of keys) {
-        const { name, hashed } = codec.objectKey(key)
+        const { name, hashed } = codec.objectName(key)
         const listed =
           name.startsWith(listing.exact) ||
           (hashed &&
@@ -140,24 +150,17 @@ describe('KeyCodec', () => {
       'a/../',
       'tab\t/',
       'x'.repeat(600) + '/',
+      'lone\uD800/',
     ]) {
-      expect(() => new KeyCodec(prefix)).toThrow(InvalidOptionError)
+      expect(() => assertObjectNamePrefix(prefix)).toThrow(InvalidOptionError)
+      expect(() => new ObjectNameCodec(prefix)).toThrow(InvalidOptionError)
       try {
-        new KeyCodec(prefix)
+        new ObjectNameCodec(prefix)
       } catch (error) {
         expect((error as InvalidOptionError).option).toBe('prefix')
       }
     }
-    expect(() => new KeyCodec('')).not.toThrow()
-    expect(() => new KeyCodec('team-a/cache/')).not.toThrow()
-  })
-})
-
-describe('assertValidKey', () => {
-  test('rejects empty, non-string and lone-surrogate keys with InvalidKeyError', () => {
-    for (const key of ['', 42, undefined, 'lone\uD800', '\uDC00']) {
-      expect(() => assertValidKey(key)).toThrow(InvalidKeyError)
-    }
-    expect(() => assertValidKey('🙂')).not.toThrow()
+    expect(() => new ObjectNameCodec('')).not.toThrow()
+    expect(() => new ObjectNameCodec('team-a/cache/')).not.toThrow()
   })
 })

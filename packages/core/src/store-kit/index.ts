@@ -1,0 +1,91 @@
+/**
+ * The store-author kit: small, dependency-free helpers for writing a `RemoteStore`.
+ *
+ * - Any store: {@link withDeadline} (a per-call deadline that rejects with
+ *   `StoreUnavailableError`), {@link mapConcurrent}, key/prefix/write checks
+ *   ({@link assertKey}, {@link assertPrefix}, {@link assertWrite}), option readers
+ *   ({@link integerOption}, {@link durationOption}, ...) and {@link compress}.
+ * - Object storage (S3, Cloud Storage and the like): {@link ObjectStore}, a base class that
+ *   needs only a handful of object operations, and its parts: {@link ObjectNameCodec}
+ *   (prefix-preserving object names), {@link packObjectBody} (body framing) and the
+ *   {@link OBJECT_METADATA} fields.
+ *
+ * @example
+ * ```ts
+ * import { assertKey, withDeadline } from '@stack/core/store-kit'
+ *
+ * async function get(key: string) {
+ *   assertKey(key)
+ *   return withDeadline({ store: 'my-store', timeoutMs: 5_000, key }, (signal) =>
+ *     fetchValue(key, signal),
+ *   )
+ * }
+ * ```
+ *
+ * @packageDocumentation
+ */
+export {
+  COMPRESSION_OPTIONS,
+  type CompressionEncoding,
+  type CompressionOption,
+  compress,
+  decompress,
+  parseEncoding,
+} from './compression.js'
+export { mapConcurrent } from './concurrency.js'
+export { type DeadlineOptions, withDeadline } from './deadline.js'
+export {
+  type CompressionSettings,
+  contentSha256,
+  type ObjectWrite,
+  type PackedObjectBody,
+  packObjectBody,
+  readObjectKeyFrame,
+  unpackObjectBody,
+} from './object-body.js'
+export {
+  formatObjectExpiry,
+  hashedKeyLength,
+  isExpired,
+  OBJECT_METADATA,
+  parseObjectExpiry,
+} from './object-metadata.js'
+export {
+  assertObjectNamePrefix,
+  encodeObjectName,
+  MAX_OBJECT_NAME_BYTES,
+  MAX_OBJECT_NAME_PREFIX_BYTES,
+  OBJECT_NAME_SEGMENT_LENGTH,
+  type ObjectName,
+  ObjectNameCodec,
+  type ObjectNameListing,
+  type ParsedObjectName,
+} from './object-name.js'
+export {
+  type ListedObject,
+  type ObjectHead,
+  ObjectStore,
+  type StoredObject,
+  type WriteCondition,
+} from './object-store.js'
+export {
+  type ObjectStoreDefaults,
+  type ObjectStoreOptions,
+  type ResolvedObjectStoreOptions,
+  resolveObjectStoreOptions,
+} from './object-store-options.js'
+export {
+  assertOptionsObject,
+  booleanOption,
+  durationOption,
+  integerOption,
+  MAX_TIMER_MS,
+  oneOfOption,
+} from './options.js'
+export {
+  assertKey,
+  assertPrefix,
+  assertWrite,
+  isWellFormedUnicode,
+  type KeyRules,
+} from './validate.js'
