@@ -8,7 +8,10 @@ import {
   memory,
 } from '../../src/index.js'
 
-/** Decorators are plain functions: these tests apply them by hand, with a method's context. */
+/**
+ * Decorators are plain functions: these tests apply them by hand. The context is typed
+ * `never` so it fits any method signature; only its runtime fields matter here.
+ */
 function methodContext(name: string, extra: { kind?: string; private?: boolean } = {}) {
   return {
     kind: extra.kind ?? 'method',
@@ -18,7 +21,7 @@ function methodContext(name: string, extra: { kind?: string; private?: boolean }
     metadata: {},
     addInitializer() {},
     access: { has: () => true, get: () => undefined },
-  } as unknown as ClassMethodDecoratorContext<unknown, (...args: never[]) => Promise<unknown>>
+  } as never
 }
 
 describe('decorator options', () => {
