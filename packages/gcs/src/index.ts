@@ -3,6 +3,6 @@
  *
  * @packageDocumentation
  */
-export type { CompressionOption } from './compression.js'
+export type { CompressionOption } from '@stack/core/store-kit'
 export { gcsStore } from './gcs-store.js'
 export type { GcsStoreOptions } from './options.js'

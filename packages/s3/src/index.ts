@@ -3,6 +3,6 @@
  *
  * @packageDocumentation
  */
-export type { CompressionOption } from './compression.js'
+export type { CompressionOption } from '@stack/core/store-kit'
 export type { S3StoreOptions } from './options.js'
 export { s3Store } from './s3-store.js'

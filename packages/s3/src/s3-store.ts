@@ -9,37 +9,24 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3'
+import { type RemoteStore, StoreUnavailableError } from '@stack/core'
 import {
-  ClosedError,
-  InvalidKeyError,
-  InvalidOptionError,
-  InvalidValueError,
-  type RemoteStore,
-  STORE_CONTRACT_VERSION,
-  type StoreCapabilities,
-  StoreUnavailableError,
-  ValueTooLargeError,
-} from '@stack/core'
-import { mapConcurrent } from './concurrency.js'
-import { withDeadline } from './deadline.js'
-import { assertValidKey, isWellFormedUnicode, KeyCodec } from './key-codec.js'
-import { formatExpiry, isExpired, META, parseExpiry } from './metadata.js'
-import { contentHash, packBody, readKeyFrame, unpackBody } from './object-body.js'
-import { type ResolvedOptions, resolveOptions, type S3StoreOptions } from './options.js'
+  isExpired,
+  type ListedObject,
+  OBJECT_METADATA,
+  type ObjectHead,
+  ObjectStore,
+  type PackedObjectBody,
+  parseObjectExpiry,
+  type ResolvedObjectStoreOptions,
+  type StoredObject,
+  type WriteCondition,
+} from '@stack/core/store-kit'
+import { resolveOptions, type S3StoreOptions } from './options.js'
 import { isConditionFailed, isNotFound } from './s3-errors.js'
 
-const STORE_NAME = 's3'
 /** S3's page size for listings and its limit for one DeleteObjects call. */
 const PAGE_SIZE = 1000
-/** Rounds of "conditional PUT, inspect the winner" an `add` tries before giving up. */
-const ADD_ATTEMPTS = 3
-
-/** What a HEAD tells about an object. */
-interface ObjectHead {
-  readonly expiresAt: number
-  readonly etag: string | undefined
-  readonly metadata: Readonly<Record<string, string>>
-}
 
 /**
  * Creates a {@link RemoteStore} on an S3 bucket (AWS S3 or an S3-compatible server).
@@ -63,145 +50,28 @@ interface ObjectHead {
  */
 export function s3Store(options: S3StoreOptions): RemoteStore {
   const resolved = resolveOptions(options)
-  const codec = new KeyCodec(resolved.prefix)
   const ownsClient = options.client === undefined
   const client = options.client ?? new S3Client(options.clientOptions ?? {})
-  return new S3Store(client, ownsClient, resolved, codec)
+  return new S3Store(client, ownsClient, resolved)
 }
 
-class S3Store implements RemoteStore {
-  readonly name = STORE_NAME
-  readonly contractVersion = STORE_CONTRACT_VERSION
-  readonly capabilities: StoreCapabilities
-  private closed = false
+/** The S3 object operations under the shared {@link ObjectStore}; versions are ETags. */
+class S3Store extends ObjectStore<string> {
+  readonly name = 's3'
 
   constructor(
     private readonly client: S3Client,
     private readonly ownsClient: boolean,
-    private readonly options: ResolvedOptions,
-    private readonly codec: KeyCodec,
+    options: ResolvedObjectStoreOptions,
   ) {
-    this.capabilities = Object.freeze({
-      batch: false,
-      add: options.conditionalWrites,
-      keys: true,
-      ttlGranularity: 'ms',
-      maxKeyBytes: undefined,
-      maxValueBytes: options.maxValueBytes,
-    })
+    super(options)
   }
 
-  async get(key: string): Promise<Uint8Array | undefined> {
-    this.assertOpen()
-    assertValidKey(key)
-    return this.deadline(key, (signal) => this.read(key, signal))
-  }
-
-  async getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
-    this.assertOpen()
-    for (const key of keys) assertValidKey(key)
-    return mapConcurrent(keys, this.options.concurrency, (key) =>
-      this.deadline(key, (signal) => this.read(key, signal)),
-    )
-  }
-
-  async set(key: string, value: Uint8Array, expiresAt: number): Promise<void> {
-    this.assertOpen()
-    this.assertWrite(key, value, expiresAt)
-    await this.deadline(key, async (signal) => {
-      if (isExpired(expiresAt)) {
-        await this.remove(key, signal)
-        return
-      }
-      const sha256 = this.options.dedupeWrites ? contentHash(value) : undefined
-      if (sha256 !== undefined && (await this.isUnchanged(key, sha256, expiresAt, signal))) return
-      await this.write(key, value, expiresAt, sha256, {}, signal)
-    })
-  }
-
-  async add(key: string, value: Uint8Array, expiresAt: number): Promise<boolean> {
-    this.assertOpen()
-    this.assertWrite(key, value, expiresAt)
-    return this.deadline(key, async (signal) => {
-      if (isExpired(expiresAt)) return !(await this.isLive(key, signal))
-      if (!this.options.conditionalWrites) {
-        if (await this.isLive(key, signal)) return false
-        await this.write(key, value, expiresAt, undefined, {}, signal)
-        return true
-      }
-      return this.addConditionally(key, value, expiresAt, signal)
-    })
-  }
-
-  async delete(key: string): Promise<boolean> {
-    this.assertOpen()
-    assertValidKey(key)
-    return this.deadline(key, (signal) => this.remove(key, signal))
-  }
-
-  async clear(prefix: string): Promise<void> {
-    this.assertOpen()
-    assertValidPrefix(prefix)
-    const listing = this.codec.listing(prefix)
-    for await (const page of this.listPages(listing.exact)) {
-      await this.deleteBatch(page.filter((name) => this.codec.parse(name) !== undefined))
-    }
-    if (listing.hashedCandidates === undefined) return
-    for await (const page of this.listPages(listing.hashedCandidates)) {
-      const owners = await mapConcurrent(page, this.options.concurrency, (name) =>
-        this.deadline(undefined, (signal) => this.originalKey(name, signal)),
-      )
-      await this.deleteBatch(page.filter((_, index) => owners[index]?.key.startsWith(prefix)))
-    }
-  }
-
-  async *keys(prefix: string): AsyncIterable<string> {
-    this.assertOpen()
-    assertValidPrefix(prefix)
-    const listing = this.codec.listing(prefix)
-    const listings = [listing.exact, listing.hashedCandidates]
-    for (const listPrefix of listings) {
-      if (listPrefix === undefined) continue
-      for await (const page of this.listPages(listPrefix)) {
-        const owners = await mapConcurrent(page, this.options.concurrency, (name) =>
-          this.deadline(undefined, (signal) => this.originalKey(name, signal)),
-        )
-        for (const owner of owners) {
-          if (owner?.key.startsWith(prefix) && !isExpired(owner.expiresAt)) yield owner.key
-        }
-      }
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return
-    this.closed = true
-    if (this.ownsClient) this.client.destroy()
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new ClosedError('s3 store')
-  }
-
-  private assertWrite(key: string, value: Uint8Array, expiresAt: number): void {
-    assertValidKey(key)
-    if (!(value instanceof Uint8Array)) {
-      throw new InvalidValueError(`value for key "${key}" must be a Uint8Array`, key)
-    }
-    if (typeof expiresAt !== 'number' || Number.isNaN(expiresAt)) {
-      throw new InvalidOptionError('expiresAt', `expiresAt for key "${key}" must be epoch ms`)
-    }
-    if (value.byteLength > this.options.maxValueBytes) {
-      throw new ValueTooLargeError(key, value.byteLength, this.options.maxValueBytes)
-    }
-  }
-
-  private deadline<T>(key: string | undefined, operation: (signal: AbortSignal) => Promise<T>) {
-    return withDeadline(STORE_NAME, this.options.timeoutMs, key, operation)
-  }
-
-  private async read(key: string, signal: AbortSignal): Promise<Uint8Array | undefined> {
-    const name = this.codec.objectKey(key).name
+  /** One GET: metadata and body come together; an expired object's body is left unread. */
+  protected async getObject(
+    name: string,
+    signal: AbortSignal,
+  ): Promise<StoredObject<string> | undefined> {
     let response: GetObjectCommandOutput
     try {
       response = await this.client.send(
@@ -212,29 +82,18 @@ class S3Store implements RemoteStore {
       if (isNotFound(error)) return undefined
       throw error
     }
-    const metadata = response.Metadata ?? {}
-    if (isExpired(parseExpiry(metadata[META.expiresAt]))) {
+    const head = headOf(response)
+    if (isExpired(head.expiresAt)) {
       discardBody(response)
-      if (this.options.deleteExpiredOnRead) await this.deleteExpired(name, response.ETag, signal)
-      return undefined
+      return { head, body: undefined }
     }
-    const body = (await response.Body?.transformToByteArray()) ?? new Uint8Array()
-    return unpackBody(key, body, metadata)
+    return { head, body: (await response.Body?.transformToByteArray()) ?? new Uint8Array() }
   }
 
-  /** Best effort: `If-Match` keeps a newer write safe where the server supports it. */
-  private async deleteExpired(name: string, etag: string | undefined, signal: AbortSignal) {
-    try {
-      await this.client.send(
-        new DeleteObjectCommand({ Bucket: this.options.bucket, Key: name, IfMatch: etag }),
-        { abortSignal: signal },
-      )
-    } catch {
-      // The entry is already a miss; the lifecycle rule removes it eventually.
-    }
-  }
-
-  private async head(name: string, signal: AbortSignal): Promise<ObjectHead | undefined> {
+  protected async headObject(
+    name: string,
+    signal: AbortSignal,
+  ): Promise<ObjectHead<string> | undefined> {
     let response: HeadObjectCommandOutput
     try {
       response = await this.client.send(
@@ -245,117 +104,51 @@ class S3Store implements RemoteStore {
       if (isNotFound(error)) return undefined
       throw error
     }
-    const metadata = response.Metadata ?? {}
-    return { expiresAt: parseExpiry(metadata[META.expiresAt]), etag: response.ETag, metadata }
+    return headOf(response)
   }
 
-  private async isLive(key: string, signal: AbortSignal): Promise<boolean> {
-    const head = await this.head(this.codec.objectKey(key).name, signal)
-    return head !== undefined && !isExpired(head.expiresAt)
-  }
-
-  private async isUnchanged(key: string, sha256: string, expiresAt: number, signal: AbortSignal) {
-    const head = await this.head(this.codec.objectKey(key).name, signal)
-    return (
-      head !== undefined &&
-      head.metadata[META.sha256] === sha256 &&
-      head.metadata[META.expiresAt] === formatExpiry(expiresAt)
-    )
-  }
-
-  private async write(
-    key: string,
-    value: Uint8Array,
-    expiresAt: number,
-    sha256: string | undefined,
-    conditions: { readonly IfNoneMatch?: string; readonly IfMatch?: string },
-    signal: AbortSignal,
-  ): Promise<void> {
-    const { name, hashed } = this.codec.objectKey(key)
-    const fields: Record<string, string> = {}
-    const expiry = formatExpiry(expiresAt)
-    if (expiry !== undefined) fields[META.expiresAt] = expiry
-    if (sha256 !== undefined) fields[META.sha256] = sha256
-    const { body, metadata } = await packBody(key, value, hashed, this.options, fields)
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.options.bucket,
-        Key: name,
-        Body: body,
-        ContentLength: body.byteLength,
-        ContentType: 'application/octet-stream',
-        Metadata: metadata,
-        ...conditions,
-      }),
-      { abortSignal: signal },
-    )
-  }
-
-  /**
-   * `PUT If-None-Match: *`; when an object is there, replace it only if it is expired, and
-   * only if it is still the same object (`If-Match` on its ETag).
-   */
-  private async addConditionally(
-    key: string,
-    value: Uint8Array,
-    expiresAt: number,
-    signal: AbortSignal,
-  ): Promise<boolean> {
-    for (let attempt = 0; attempt < ADD_ATTEMPTS; attempt++) {
-      if (await this.tryWrite(key, value, expiresAt, { IfNoneMatch: '*' }, signal)) return true
-      const head = await this.head(this.codec.objectKey(key).name, signal)
-      if (head === undefined) continue // deleted since: try again
-      if (!isExpired(head.expiresAt) || head.etag === undefined) return false
-      if (await this.tryWrite(key, value, expiresAt, { IfMatch: head.etag }, signal)) return true
-    }
-    return false
-  }
-
-  /** A conditional write: `false` when its condition failed. */
-  private async tryWrite(
-    key: string,
-    value: Uint8Array,
-    expiresAt: number,
-    conditions: { readonly IfNoneMatch?: string; readonly IfMatch?: string },
+  /** A PUT; `If-None-Match: *` for "only if absent", `If-Match` on the ETag to replace. */
+  protected async putObject(
+    name: string,
+    packed: PackedObjectBody,
+    _expiresAt: number,
+    condition: WriteCondition<string> | undefined,
     signal: AbortSignal,
   ): Promise<boolean> {
     try {
-      await this.write(key, value, expiresAt, undefined, conditions, signal)
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.options.bucket,
+          Key: name,
+          Body: packed.body,
+          ContentLength: packed.body.byteLength,
+          ContentType: 'application/octet-stream',
+          Metadata: packed.metadata,
+          ...conditionHeaders(condition),
+        }),
+        { abortSignal: signal },
+      )
       return true
     } catch (error) {
-      if (isConditionFailed(error) || isNotFound(error)) return false
+      if (condition !== undefined && (isConditionFailed(error) || isNotFound(error))) return false
       throw error
     }
   }
 
-  private async remove(key: string, signal: AbortSignal): Promise<boolean> {
-    const name = this.codec.objectKey(key).name
-    const head = await this.head(name, signal)
-    if (head === undefined) return false
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: name }), {
-      abortSignal: signal,
-    })
-    return !isExpired(head.expiresAt)
-  }
-
-  /** The key an object stores and its expiry, or `undefined` for foreign or vanished objects. */
-  private async originalKey(
+  /** S3 answers a DELETE of a missing object like any other, so this is never `false`. */
+  protected async deleteObject(
     name: string,
+    version: string | undefined,
     signal: AbortSignal,
-  ): Promise<{ readonly key: string; readonly expiresAt: number } | undefined> {
-    const parsed = this.codec.parse(name)
-    if (parsed === undefined) return undefined
-    const head = await this.head(name, signal)
-    if (head === undefined) return undefined
-    if (parsed.kind === 'plain') return { key: parsed.key, expiresAt: head.expiresAt }
-    const length = Number(head.metadata[META.keyBytes])
-    if (!Number.isSafeInteger(length) || length <= 0) return undefined
-    const frame = await this.readRange(name, length, signal)
-    const key = frame && readKeyFrame(frame, length)
-    return key === undefined ? undefined : { key, expiresAt: head.expiresAt }
+  ): Promise<boolean> {
+    await this.client.send(
+      new DeleteObjectCommand({ Bucket: this.options.bucket, Key: name, IfMatch: version }),
+      { abortSignal: signal },
+    )
+    return true
   }
 
-  private async readRange(name: string, length: number, signal: AbortSignal) {
+  protected async readFirstBytes(name: string, length: number, signal: AbortSignal) {
     try {
       const response = await this.client.send(
         new GetObjectCommand({
@@ -372,8 +165,8 @@ class S3Store implements RemoteStore {
     }
   }
 
-  /** Object keys under `listPrefix`, one ListObjectsV2 page (up to 1,000) at a time. */
-  private async *listPages(listPrefix: string): AsyncIterable<string[]> {
+  /** One ListObjectsV2 page (up to 1,000 names, no metadata) at a time. */
+  protected async *listObjects(listPrefix: string): AsyncIterable<ListedObject<string>[]> {
     let token: string | undefined
     do {
       const page = await this.deadline(undefined, (signal) =>
@@ -387,16 +180,13 @@ class S3Store implements RemoteStore {
           { abortSignal: signal },
         ),
       )
-      const names = (page.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []))
-      if (names.length > 0) yield names
+      yield (page.Contents ?? []).flatMap((object) => (object.Key ? [{ name: object.Key }] : []))
       token = page.IsTruncated ? page.NextContinuationToken : undefined
-      this.assertOpen()
     } while (token !== undefined)
   }
 
-  /** One DeleteObjects call for up to 1,000 object keys. */
-  private async deleteBatch(names: readonly string[]): Promise<void> {
-    if (names.length === 0) return
+  /** One DeleteObjects call (a listing page holds at most its limit of 1,000). */
+  protected async deleteObjects(names: readonly string[]): Promise<void> {
     const response = await this.deadline(undefined, (signal) =>
       this.client.send(
         new DeleteObjectsCommand({
@@ -409,20 +199,29 @@ class S3Store implements RemoteStore {
     const failure = response.Errors?.[0]
     if (failure !== undefined) {
       throw new StoreUnavailableError(
-        STORE_NAME,
+        this.name,
         `could not delete ${response.Errors?.length} objects, e.g. ${failure.Key}: ${failure.Code} ${failure.Message}`,
       )
     }
   }
+
+  protected async closeClient(): Promise<void> {
+    if (this.ownsClient) this.client.destroy()
+  }
 }
 
-function assertValidPrefix(prefix: unknown): asserts prefix is string {
-  if (typeof prefix !== 'string') {
-    throw new InvalidKeyError(`prefix must be a string, got ${typeof prefix}`)
-  }
-  if (!isWellFormedUnicode(prefix)) {
-    throw new InvalidKeyError(`prefix "${prefix}" is not well-formed Unicode (lone surrogate)`)
-  }
+function headOf(response: {
+  readonly Metadata?: Record<string, string> | undefined
+  readonly ETag?: string | undefined
+}): ObjectHead<string> {
+  const metadata = response.Metadata ?? {}
+  const expiresAt = parseObjectExpiry(metadata[OBJECT_METADATA.expiresAt])
+  return { expiresAt, version: response.ETag, metadata }
+}
+
+function conditionHeaders(condition: WriteCondition<string> | undefined) {
+  if (condition === undefined) return {}
+  return 'ifAbsent' in condition ? { IfNoneMatch: '*' } : { IfMatch: condition.ifVersion }
 }
 
 /** Releases an unread body's connection. */

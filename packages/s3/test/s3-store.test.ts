@@ -11,9 +11,9 @@ import {
   StoreUnavailableError,
   ValueTooLargeError,
 } from '@stack/core'
+import { mapConcurrent } from '@stack/core/store-kit'
 import { freePort } from '@stack/test-servers/process'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { mapConcurrent } from '../src/concurrency.js'
 import { s3Store } from '../src/index.js'
 import { countOf, recordRequests } from './requests.js'
 import { rawClient, s3rverClientOptions, TEST_BUCKET, testStore } from './server.js'
