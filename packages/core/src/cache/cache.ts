@@ -10,6 +10,8 @@ import {
 import type { CacheEvents } from '../events.js'
 import { type CacheStats, copyStats, type TierStats } from '../stats.js'
 import { loadChannel, traced } from '../tracing.js'
+import type { WrapOptions } from '../wrap/options.js'
+import { type WrappedFunction, type WrappedSyncFunction, wrap, wrapSync } from '../wrap/wrap.js'
 import { shouldRefreshEarly } from './early-refresh.js'
 import type { Flight } from './flights.js'
 import { LoadContext } from './load-context.js'
@@ -24,7 +26,6 @@ import {
   type SetOptions,
   type TierSelection,
   validateGetOptions,
-  validateGetOrSetOptions,
   validateSetOptions,
   validateTags,
 } from './options.js'
@@ -348,12 +349,8 @@ export class Cache {
   ): Promise<T> {
     const rt = this.#rt
     const fullKey = this.#key(key)
-    let policy = rt.options.policy
+    const policy = options === undefined ? rt.options.policy : rt.policyFor(options)
     let fallback: Fallback | undefined
-    if (options !== undefined) {
-      validateGetOrSetOptions(options as GetOrSetOptions<never>)
-      policy = resolvePolicy(policy, options)
-    }
     if (options?.forceFresh !== true && options?.tiers !== 'remote' && rt.local !== undefined) {
       const now = rt.clock()
       const entry = rt.local.get(fullKey, now)
@@ -395,11 +392,7 @@ export class Cache {
       throw new InvalidOptionError('tiers', 'getOrSetSync needs a cache whose tiers are all local')
     }
     const fullKey = this.#key(key)
-    let policy = rt.options.policy
-    if (options !== undefined) {
-      validateGetOrSetOptions(options as GetOrSetOptions<never>)
-      policy = resolvePolicy(policy, options)
-    }
+    const policy = options === undefined ? rt.options.policy : rt.policyFor(options)
     const now = rt.clock()
     if (options?.forceFresh !== true && rt.local !== undefined) {
       const entry = rt.local.get(fullKey, now)
@@ -515,6 +508,44 @@ export class Cache {
     }
     rt.background.add(stop)
     return { key, get: () => this.get<T>(key), pull, stop }
+  }
+
+  /**
+   * Wraps `fn` so calls go through {@link getOrSet}, keyed by its arguments (a template
+   * such as `'user:{0}'`, a key function, or a stable hash of the arguments). The result
+   * has `get`, `set`, `invalidate`, `refresh`, `original` and `key` helpers. See
+   * docs/wrapping.md.
+   *
+   * @example
+   * ```ts
+   * const getUser = cache.wrap((id: number) => db.users.find(id), { key: 'user:{0}', ttl: '10m' })
+   * await getUser(1)          // loads and caches
+   * await getUser.invalidate(1)
+   * ```
+   */
+  wrap<A extends unknown[], R>(
+    fn: (...args: A) => R,
+    options?: WrapOptions<A, Awaited<R>>,
+  ): WrappedFunction<A, R> {
+    return wrap(this, fn, options)
+  }
+
+  /**
+   * Like {@link wrap} for a synchronous function over a cache whose tiers are all
+   * local: the wrapped function stays synchronous.
+   *
+   * @example
+   * ```ts
+   * const cache = createCache({ tiers: [memory()] })
+   * const slug = cache.wrapSync((title: string) => slugify(title), { name: 'slug' })
+   * slug('Hello World') // a string, not a promise
+   * ```
+   */
+  wrapSync<A extends unknown[], T>(
+    fn: (...args: A) => T,
+    options?: WrapOptions<A, T>,
+  ): WrappedSyncFunction<A, T> {
+    return wrapSync(this, fn, options)
   }
 
   /** Adds `listener` for `event`; returns a function that removes it. */

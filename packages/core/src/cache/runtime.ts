@@ -9,7 +9,14 @@ import { tierChannel, traced } from '../tracing.js'
 import { BusLink, type Invalidation } from './bus-link.js'
 import { Flights } from './flights.js'
 import { DistributedLock } from './lock.js'
-import type { ResolvedCacheOptions, TierSelection } from './options.js'
+import {
+  type GetOrSetOptions,
+  type Policy,
+  type ResolvedCacheOptions,
+  resolvePolicy,
+  type TierSelection,
+  validateGetOrSetOptions,
+} from './options.js'
 import { RemoteTier } from './remote-tier.js'
 import { TagRegistry } from './tags.js'
 import { WriteBehindQueue } from './write-behind.js'
@@ -52,6 +59,12 @@ export class CacheRuntime {
   /** Stops the schedules and readers running on this cache. */
   readonly background = new Set<() => void>()
   closing: Promise<void> | undefined
+  /**
+   * Per-call option objects already validated, with their policy. Callers that reuse
+   * one options object (as `wrap` does) pay validation once; an options object is
+   * therefore read once, and later mutations of it are not seen.
+   */
+  readonly #policies = new WeakMap<object, Policy>()
 
   constructor(options: ResolvedCacheOptions) {
     this.options = options
@@ -120,6 +133,17 @@ export class CacheRuntime {
         reset: () => this.#resetLocal(),
       })
       .catch((error) => this.reportError(undefined, 'bus', 'subscribe', error))
+  }
+
+  /** The policy of per-call `getOrSet` options, validated on first sight. */
+  policyFor(options: GetOrSetOptions<never>): Policy {
+    let policy = this.#policies.get(options)
+    if (policy === undefined) {
+      validateGetOrSetOptions(options)
+      policy = resolvePolicy(this.options.policy, options)
+      this.#policies.set(options, policy)
+    }
+    return policy
   }
 
   /**
