@@ -8,6 +8,7 @@ import {
   StoreUnavailableError,
   ValueTooLargeError,
 } from '@stack/core'
+import { assertKey, assertPrefix, assertWrite } from '@stack/core/store-kit'
 import {
   linkIfAbsent,
   readIfExists,
@@ -30,7 +31,6 @@ import {
 import { type FileStoreOptions, type ResolvedFileOptions, resolveOptions } from './options.js'
 import { decodeRecord, encodeKey, encodeRecord, isLiveRecord, MAX_VALUE_BYTES } from './record.js'
 import { type FoundEntry, SizeLedger } from './size-ledger.js'
-import { assertKey, assertPrefix, assertWrite } from './validate.js'
 import { forEachLimited, walkShards } from './walk.js'
 
 /** Files opened at once by a directory walk. */

@@ -1,8 +1,11 @@
 import { resolve } from 'node:path'
-import { type Duration, InvalidOptionError, toMilliseconds } from '@stack/core'
-
-/** The longest delay `setInterval` honours. */
-const MAX_TIMER_MS = 2 ** 31 - 1
+import { type Duration, InvalidOptionError } from '@stack/core'
+import {
+  assertOptionsObject,
+  booleanOption,
+  durationOption,
+  integerOption,
+} from '@stack/core/store-kit'
 
 /** Options of {@link fileStore}. */
 export interface FileStoreOptions {
@@ -46,44 +49,17 @@ export interface ResolvedFileOptions {
 
 /** Validates {@link FileStoreOptions}; bad values throw `InvalidOptionError` naming the option. */
 export function resolveOptions(options: FileStoreOptions): ResolvedFileOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError('options', 'fileStore() needs an options object with a directory')
-  }
-  const { directory, fsync = false } = options
+  assertOptionsObject(options, 'fileStore() needs an options object with a directory')
+  const { directory } = options
   if (typeof directory !== 'string' || directory.length === 0) {
     throw new InvalidOptionError('directory', 'directory must be a non-empty path string')
   }
-  if (typeof fsync !== 'boolean') {
-    throw new InvalidOptionError('fsync', `fsync must be a boolean, got ${String(fsync)}`)
-  }
+  const limit = { fallback: Number.POSITIVE_INFINITY, min: 1 }
   return {
     directory: resolve(directory),
-    fsync,
-    maxBytes: positiveLimit(options.maxBytes, 'maxBytes'),
-    maxEntries: positiveLimit(options.maxEntries, 'maxEntries'),
-    purgeIntervalMs: purgeInterval(options.purgeInterval),
+    fsync: booleanOption(options.fsync, 'fsync', false),
+    maxBytes: integerOption(options.maxBytes, 'maxBytes', limit),
+    maxEntries: integerOption(options.maxEntries, 'maxEntries', limit),
+    purgeIntervalMs: durationOption(options.purgeInterval, 'purgeInterval'),
   }
-}
-
-function positiveLimit(value: number | undefined, option: string): number {
-  if (value === undefined) return Number.POSITIVE_INFINITY
-  if (typeof value !== 'number' || !(value >= 1) || !Number.isInteger(value)) {
-    throw new InvalidOptionError(
-      option,
-      `${option} must be a positive integer, got ${String(value)}`,
-    )
-  }
-  return value
-}
-
-function purgeInterval(value: Duration | undefined): number | undefined {
-  if (value === undefined) return undefined
-  const ms = toMilliseconds(value, 'purgeInterval')
-  if (ms < 1 || ms > MAX_TIMER_MS) {
-    throw new InvalidOptionError(
-      'purgeInterval',
-      `purgeInterval must be between 1 ms and ${MAX_TIMER_MS} ms (about 24 days), got ${String(value)}`,
-    )
-  }
-  return ms
 }

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path'
-import { type Duration, InvalidOptionError, toMilliseconds } from '@stack/core'
+import { type Duration, InvalidOptionError } from '@stack/core'
+import { assertOptionsObject, durationOption } from '@stack/core/store-kit'
 
-/** The longest delay `setInterval` honours. */
-const MAX_TIMER_MS = 2 ** 31 - 1
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
 /** Options of {@link sqliteStore}. */
@@ -43,9 +42,7 @@ export interface ResolvedSqliteOptions {
 
 /** Validates {@link SqliteStoreOptions}; bad values throw `InvalidOptionError` naming the option. */
 export function resolveOptions(options: SqliteStoreOptions): ResolvedSqliteOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError('options', 'sqliteStore() needs an options object with a path')
-  }
+  assertOptionsObject(options, 'sqliteStore() needs an options object with a path')
   const { path, table = 'stack_cache', busyTimeout = 5000 } = options
   if (typeof path !== 'string' || path.length === 0) {
     throw new InvalidOptionError('path', "path must be a file path or ':memory:'")
@@ -56,26 +53,10 @@ export function resolveOptions(options: SqliteStoreOptions): ResolvedSqliteOptio
       `table must be a plain SQL identifier (letters, digits, _; at most 63 characters; not sqlite_*), got ${JSON.stringify(table)}`,
     )
   }
-  const busyTimeoutMs = toMilliseconds(busyTimeout, 'busyTimeout')
-  if (busyTimeoutMs > MAX_TIMER_MS) {
-    throw new InvalidOptionError('busyTimeout', `busyTimeout must be at most ${MAX_TIMER_MS} ms`)
-  }
   return {
     path: path === ':memory:' ? path : resolve(path),
     table,
-    busyTimeoutMs: Math.ceil(busyTimeoutMs),
-    purgeIntervalMs: purgeInterval(options.purgeInterval),
+    busyTimeoutMs: Math.ceil(durationOption(busyTimeout, 'busyTimeout', 0)),
+    purgeIntervalMs: durationOption(options.purgeInterval, 'purgeInterval'),
   }
-}
-
-function purgeInterval(value: Duration | undefined): number | undefined {
-  if (value === undefined) return undefined
-  const ms = toMilliseconds(value, 'purgeInterval')
-  if (ms < 1 || ms > MAX_TIMER_MS) {
-    throw new InvalidOptionError(
-      'purgeInterval',
-      `purgeInterval must be between 1 ms and ${MAX_TIMER_MS} ms (about 24 days), got ${String(value)}`,
-    )
-  }
-  return ms
 }

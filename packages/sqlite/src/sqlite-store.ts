@@ -8,10 +8,10 @@ import {
   type StoreWrite,
   ValueTooLargeError,
 } from '@stack/core'
+import { assertKey, assertPrefix, assertWrite } from '@stack/core/store-kit'
 import { type OpenDatabase, openDatabase, type Statements } from './database.js'
 import { after, decodeKey, encodeKey, prefixRange } from './keys.js'
 import { type ResolvedSqliteOptions, resolveOptions, type SqliteStoreOptions } from './options.js'
-import { assertKey, assertPrefix, assertWrite } from './validate.js'
 
 /** Rows per `keys()` page and per purge batch: bounds how long one call blocks. */
 const PAGE_ROWS = 500
