@@ -43,6 +43,18 @@ describe('expiry', () => {
     expect(clock.calls).toBe(calls)
   })
 
+  test("get(key, now) judges expiry by the caller's time without reading the clock", () => {
+    const clock = fakeClock()
+    const tier = memory<string>({ clock: clock.now })
+    const start = clock.now()
+    tier.set('k', 'v', start + 10)
+    const calls = clock.calls
+    expect(tier.get('k', start + 9)).toBe('v')
+    expect(clock.calls).toBe(calls)
+    expect(tier.get('k', start + 10)).toBeUndefined()
+    expect(tier.has('k')).toBe(false)
+  })
+
   test('ttl is the default lifetime; an explicit expiresAt wins', () => {
     const clock = fakeClock()
     const tier = memory<string>({ clock: clock.now, ttl: '1s' })
