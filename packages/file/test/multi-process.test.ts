@@ -1,12 +1,13 @@
 import { readdir } from 'node:fs/promises'
 import { removeDir, tempDir } from '@stack/test-servers/process'
+import { runWorkers } from '@stack/test-servers/workers'
 import { afterAll, describe, expect, test } from 'vitest'
 import { fileStore } from '../src/index.js'
 import { checkedValue, isIntact } from './fixtures/checked-value.js'
-import { runWorkers } from './fixtures/run-workers.js'
-import type { WorkerTask } from './fixtures/worker.js'
+import type { WorkerReport, WorkerTask } from './fixtures/worker.js'
 
 const WORKERS = 4
+const WORKER = new URL('./fixtures/worker.ts', import.meta.url)
 const directories: string[] = []
 afterAll(() => {
   for (const directory of directories) removeDir(directory)
@@ -35,7 +36,7 @@ describe('file store shared by several processes', () => {
       await store.set(`shared-${key}`, checkedValue(99, key), Infinity)
     }
 
-    const reports = await runWorkers(work)
+    const reports = await runWorkers<WorkerTask, WorkerReport>(WORKER, work)
 
     for (const report of reports) {
       expect(report.torn, 'reads that returned a torn value').toBe(0)
@@ -66,7 +67,7 @@ describe('file store shared by several processes', () => {
     }
     await seed.close()
 
-    const reports = await runWorkers(work)
+    const reports = await runWorkers<WorkerTask, WorkerReport>(WORKER, work)
 
     const winners = Array.from({ length: rounds }, () => 0)
     for (const report of reports)

@@ -1,11 +1,12 @@
 import { join } from 'node:path'
 import { removeDir, tempDir } from '@stack/test-servers/process'
+import { runWorkers } from '@stack/test-servers/workers'
 import { afterAll, describe, expect, test } from 'vitest'
 import { sqliteStore } from '../src/index.js'
-import { runWorkers } from './fixtures/run-workers.js'
-import type { WorkerTask } from './fixtures/worker.js'
+import type { WorkerReport, WorkerTask } from './fixtures/worker.js'
 
 const WORKERS = 4
+const WORKER = new URL('./fixtures/worker.ts', import.meta.url)
 const directory = tempDir('sqlite-processes')
 afterAll(() => removeDir(directory))
 
@@ -24,7 +25,7 @@ function tasks(mode: WorkerTask['mode'], iterations: number): WorkerTask[] {
 describe('sqlite store shared by several processes', () => {
   test('4 processes writing at once never fail with SQLITE_BUSY', async () => {
     const work = tasks('write', 150)
-    const reports = await runWorkers(work)
+    const reports = await runWorkers<WorkerTask, WorkerReport>(WORKER, work)
     expect(reports.map((report) => report.writes)).toEqual([3300, 3300, 3300, 3300])
 
     const store = sqliteStore({ path: work[0]?.path as string })
@@ -43,7 +44,7 @@ describe('sqlite store shared by several processes', () => {
     }
     await seed.close()
 
-    const reports = await runWorkers(work)
+    const reports = await runWorkers<WorkerTask, WorkerReport>(WORKER, work)
 
     const winners = Array.from({ length: rounds }, () => 0)
     for (const report of reports)
