@@ -1,5 +1,6 @@
 import { Storage, type StorageOptions } from '@google-cloud/storage'
 import type { RemoteStore } from '@stack/core'
+import type { ObjectStoreHarness } from '@stack/test-servers/object-store-cases'
 import { inject } from 'vitest'
 import { gcsStore } from '../src/index.js'
 import type { GcsStoreOptions } from '../src/options.js'
@@ -28,4 +29,51 @@ export function testStore(options: Partial<GcsStoreOptions> & { prefix: string }
     conditionalWrites: false,
     ...options,
   })
+}
+
+/** Object names under `prefix`, through `raw`. */
+export async function listNames(raw: Storage, prefix: string): Promise<string[]> {
+  const [files] = await raw.bucket(TEST_BUCKET).getFiles({ prefix })
+  return files.map((file) => file.name)
+}
+
+/** An object's metadata resource, or `undefined` when there is no such object. */
+export async function metadataOf(raw: Storage, name: string) {
+  try {
+    const [metadata] = await raw.bucket(TEST_BUCKET).file(name).getMetadata()
+    return metadata
+  } catch {
+    return undefined
+  }
+}
+
+/** The shared object-store cases' view of the emulator, through the raw client `raw()`. */
+export function gcsHarness(raw: () => Storage): ObjectStoreHarness {
+  return {
+    storeName: 'gcs',
+    testStore,
+    storeAt: (endpoint, timeout) =>
+      gcsStore({
+        bucket: TEST_BUCKET,
+        // Without retries the first refusal is the answer (and the cause kept).
+        storageOptions: { ...emulatorOptions(endpoint), retryOptions: { autoRetry: false } },
+        timeout,
+      }),
+    listNames: (prefix) => listNames(raw(), prefix),
+    async rawObject(name) {
+      const metadata = await metadataOf(raw(), name)
+      if (metadata === undefined) return undefined
+      const fields: Record<string, string> = {}
+      for (const [field, value] of Object.entries(metadata.metadata ?? {})) {
+        if (typeof value === 'string') fields[field] = value
+      }
+      return { metadata: fields, size: Number(metadata.size) }
+    },
+    async putRaw(name, body, metadata = {}) {
+      await raw()
+        .bucket(TEST_BUCKET)
+        .file(name)
+        .save(body, { resumable: false, metadata: { metadata } })
+    },
+  }
 }

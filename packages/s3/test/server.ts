@@ -1,5 +1,12 @@
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
+import {
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3'
 import type { RemoteStore } from '@stack/core'
+import type { ObjectStoreHarness } from '@stack/test-servers/object-store-cases'
 import { inject } from 'vitest'
 import { s3Store } from '../src/index.js'
 import type { S3StoreOptions } from '../src/options.js'
@@ -36,4 +43,42 @@ export function testStore(options: Partial<S3StoreOptions> & { prefix: string })
     conditionalWrites: false,
     ...options,
   })
+}
+
+/** Object keys under `prefix`, through `raw`. */
+export async function listNames(raw: S3Client, prefix: string): Promise<string[]> {
+  const names: string[] = []
+  let token: string | undefined
+  do {
+    const page = await raw.send(
+      new ListObjectsV2Command({ Bucket: TEST_BUCKET, Prefix: prefix, ContinuationToken: token }),
+    )
+    for (const object of page.Contents ?? []) if (object.Key) names.push(object.Key)
+    token = page.NextContinuationToken
+  } while (token !== undefined)
+  return names
+}
+
+/** The shared object-store cases' view of s3rver, through the raw client `raw()`. */
+export function s3Harness(raw: () => S3Client): ObjectStoreHarness {
+  return {
+    storeName: 's3',
+    testStore,
+    storeAt: (endpoint, timeout) =>
+      s3Store({ bucket: TEST_BUCKET, clientOptions: s3rverClientOptions(endpoint), timeout }),
+    listNames: (prefix) => listNames(raw(), prefix),
+    async rawObject(name) {
+      try {
+        const head = await raw().send(new HeadObjectCommand({ Bucket: TEST_BUCKET, Key: name }))
+        return { metadata: head.Metadata ?? {}, size: head.ContentLength ?? 0 }
+      } catch {
+        return undefined
+      }
+    },
+    async putRaw(name, body, metadata = {}) {
+      await raw().send(
+        new PutObjectCommand({ Bucket: TEST_BUCKET, Key: name, Body: body, Metadata: metadata }),
+      )
+    },
+  }
 }
