@@ -1,4 +1,9 @@
-import { InvalidKeyError, InvalidOptionError, SerializationError } from '../errors.js'
+import {
+  InvalidKeyError,
+  InvalidOptionError,
+  SerializationError,
+  ValueTooLargeError,
+} from '../errors.js'
 import {
   type RemoteStore,
   STORE_CONTRACT_VERSION,
@@ -53,6 +58,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): RemoteStore {
     checkKey(key)
     checkValue(key, value)
     checkExpiresAt(expiresAt)
+    // The store contract keeps the previous value when a write is refused; the tier
+    // itself would drop it, so refuse oversized values before reaching the tier.
+    if (options.maxBytes !== undefined && value.byteLength > options.maxBytes) {
+      throw new ValueTooLargeError(key, value.byteLength, options.maxBytes)
+    }
     tier.set(key, new Uint8Array(value), expiresAt)
   }
   const remove = (key: string): boolean => {
