@@ -200,6 +200,7 @@ export class Cache {
       tier.store.add(fullKey, bytes, entry.staleUntil),
     )
     if (added !== true) return false
+    rt.noteMutation()
     rt.flights.supersede(fullKey)
     rt.local?.set(fullKey, entry, entry.staleUntil)
     await Promise.all(
@@ -686,7 +687,9 @@ export class Cache {
       return this.#staleHit(key, fallback, false)
     }
     const flight = rt.flights.get(fullKey)
-    if (flight !== undefined) {
+    // A superseded flight loads a value from before a write, delete or clear that has
+    // since completed: a caller arriving after that change must not get its answer.
+    if (flight !== undefined && !flight.superseded) {
       rt.stats.coalesced++
       return flight.answer
     }
@@ -704,7 +707,8 @@ export class Cache {
     fallback: Fallback,
   ): void {
     const rt = this.#rt
-    if (rt.flights.get(fullKey) !== undefined || rt.closing !== undefined) return
+    const running = rt.flights.get(fullKey)
+    if ((running !== undefined && !running.superseded) || rt.closing !== undefined) return
     rt.stats.refreshes++
     rt.flights.start(fullKey, (flight) =>
       this.#load(key, fullKey, loader, policy, options, fallback, flight, true),
@@ -848,7 +852,7 @@ export class Cache {
         createdAt,
         loadTime,
       )
-      await rt.write(fullKey, entry, options?.tiers ?? 'all')
+      await rt.write(fullKey, entry, options?.tiers ?? 'all', flight)
       this.#emit('set', key)
     }
     return value

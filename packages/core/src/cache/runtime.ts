@@ -7,7 +7,7 @@ import { type CacheStats, createStats, type TierStats } from '../stats.js'
 import type { StoreWrite } from '../store.js'
 import { tierChannel, traced } from '../tracing.js'
 import { BusLink, type Invalidation } from './bus-link.js'
-import { Flights } from './flights.js'
+import { type Flight, Flights } from './flights.js'
 import { DistributedLock } from './lock.js'
 import {
   type GetOrSetOptions,
@@ -65,6 +65,12 @@ export class CacheRuntime {
    * therefore read once, and later mutations of it are not seen.
    */
   readonly #policies = new WeakMap<object, Policy>()
+  /**
+   * Counts writes, deletes and clears (here or announced by the bus). A read that saw
+   * this number change while it waited on a remote tier does not backfill what it read:
+   * the entry may be the one a concurrent delete or write just replaced.
+   */
+  #mutations = 0
 
   constructor(options: ResolvedCacheOptions) {
     this.options = options
@@ -164,6 +170,7 @@ export class CacheRuntime {
     validate: ((entry: CacheEntry) => boolean) | undefined,
   ): Promise<Found | undefined> {
     let stale: Found | undefined
+    const mutations = this.#mutations
     for (let i = 0; i < this.remotes.length; i++) {
       const stats = this.remoteStats[i] as TierStats
       const entry = await this.tryRemote(i, fullKey, 'get', (tier) => tier.get(fullKey))
@@ -174,17 +181,18 @@ export class CacheRuntime {
       }
       if (this.clock() < found.freshUntil) {
         stats.hits++
-        this.backfill(fullKey, entry as CacheEntry, i)
+        if (mutations === this.#mutations) this.backfill(fullKey, entry as CacheEntry, i)
         return found
       }
       stale ??= found
     }
-    if (stale) this.backfill(fullKey, stale.entry, stale.tier)
+    if (stale && mutations === this.#mutations) this.backfill(fullKey, stale.entry, stale.tier)
     return stale
   }
 
   /** Like {@link readRemotes} for many keys: one batch call per tier, for the keys still missing. */
   async readRemotesMany(fullKeys: readonly string[], found: (Found | undefined)[]): Promise<void> {
+    const mutations = this.#mutations
     for (let i = 0; i < this.remotes.length; i++) {
       const missing: number[] = []
       for (let k = 0; k < fullKeys.length; k++) if (found[k] === undefined) missing.push(k)
@@ -206,7 +214,7 @@ export class CacheRuntime {
         const k = missing[j] as number
         stats.hits++
         found[k] = judged
-        this.backfill(fullKeys[k] as string, judged.entry, i)
+        if (mutations === this.#mutations) this.backfill(fullKeys[k] as string, judged.entry, i)
       }
     }
   }
@@ -237,9 +245,11 @@ export class CacheRuntime {
     fullKey: string,
     entry: CacheEntry,
     tiers: TierSelection,
-    announce = true,
+    writer?: Flight,
   ): Promise<void> {
-    this.flights.supersede(fullKey)
+    this.#mutations++
+    // A flight writing its own result stays joinable until it ends.
+    if (this.flights.get(fullKey) !== writer) this.flights.supersede(fullKey)
     if (tiers !== 'local' && this.remotes.length > 0) {
       const bytes = (this.remotes[0] as RemoteTier).encode(fullKey, entry)
       const writeRemotes = () =>
@@ -254,7 +264,7 @@ export class CacheRuntime {
     if (tiers !== 'remote') this.local?.set(fullKey, entry, entry.staleUntil)
     else this.local?.delete(fullKey)
     this.stats.sets++
-    if (announce) await this.announce({ keys: [fullKey] })
+    await this.announce({ keys: [fullKey] })
   }
 
   /** Writes several encoded entries with one batch call per remote tier. */
@@ -262,6 +272,7 @@ export class CacheRuntime {
     writes: readonly { fullKey: string; entry: CacheEntry; bytes: Uint8Array | undefined }[],
     tiers: TierSelection,
   ): Promise<void> {
+    this.#mutations++
     for (const { fullKey } of writes) this.flights.supersede(fullKey)
     if (tiers !== 'local' && this.remotes.length > 0) {
       const batch: StoreWrite[] = writes.map(({ fullKey, entry, bytes }) => ({
@@ -289,6 +300,7 @@ export class CacheRuntime {
 
   /** Deletes keys from every tier; resolves how many the fullest tier held. */
   async remove(fullKeys: readonly string[]): Promise<number> {
+    this.#mutations++
     let removed = 0
     for (const fullKey of fullKeys) {
       this.flights.supersede(fullKey)
@@ -310,6 +322,7 @@ export class CacheRuntime {
 
   /** Removes every key starting with `prefix` from every tier, here and (by the bus) elsewhere. */
   async clear(prefix: string): Promise<void> {
+    this.#mutations++
     this.flights.supersedePrefix(prefix)
     this.local?.clear(prefix)
     await Promise.all(
@@ -466,7 +479,13 @@ export class CacheRuntime {
     )
   }
 
+  /** Notes a change made outside {@link write}, {@link remove} and {@link clear} (e.g. `add`). */
+  noteMutation(): void {
+    this.#mutations++
+  }
+
   #applyRemote(invalidation: Invalidation): void {
+    this.#mutations++
     if (invalidation.keys) {
       for (const fullKey of invalidation.keys) {
         this.flights.supersede(fullKey)
@@ -482,6 +501,7 @@ export class CacheRuntime {
 
   /** After a bus outage, messages may have been lost: drop every local copy. */
   #resetLocal(): void {
+    this.#mutations++
     this.local?.clear(this.options.keyPrefix)
     this.tags.markAllStale()
   }
