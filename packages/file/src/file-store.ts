@@ -8,7 +8,7 @@ import {
   StoreUnavailableError,
   ValueTooLargeError,
 } from '@stack/core'
-import { assertKey, assertPrefix, assertWrite } from '@stack/core/store-kit'
+import { assertKey, assertPrefix, assertWrite, PurgeRunner } from '@stack/core/store-kit'
 import {
   linkIfAbsent,
   readIfExists,
@@ -54,8 +54,7 @@ export class FileStore implements RemoteStore {
   #ready: Promise<void> | undefined
   #isReady = false
   #closed = false
-  #purging: Promise<number> | undefined
-  #timer: NodeJS.Timeout | undefined
+  readonly #purger: PurgeRunner
 
   constructor(options: FileStoreOptions) {
     this.#options = resolveOptions(options)
@@ -70,11 +69,7 @@ export class FileStore implements RemoteStore {
       ttlGranularity: 'ms',
       maxValueBytes: Math.min(MAX_VALUE_BYTES, this.#options.maxBytes),
     }
-    const interval = this.#options.purgeIntervalMs
-    if (interval !== undefined) {
-      this.#timer = setInterval(() => this.#purgeInBackground(), interval)
-      this.#timer.unref()
-    }
+    this.#purger = new PurgeRunner(() => this.#purge(), this.#options.purgeIntervalMs)
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
@@ -231,17 +226,13 @@ export class FileStore implements RemoteStore {
     } catch (error) {
       return Promise.reject(error)
     }
-    this.#purging ??= this.#purge().finally(() => {
-      this.#purging = undefined
-    })
-    return this.#purging
+    return this.#purger.run()
   }
 
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    clearInterval(this.#timer)
-    await this.#purging?.catch(() => {})
+    await this.#purger.stop()
   }
 
   /** Validates the key and the store's state; returns the encoded key. */
@@ -266,7 +257,7 @@ export class FileStore implements RemoteStore {
       () => {
         this.#isReady = true
         // The ledger starts empty: one purge walk fills it with what is already on disk.
-        if (this.#ledger) this.#purgeInBackground()
+        if (this.#ledger) this.#purger.runInBackground()
       },
       (error: unknown) => {
         this.#ready = undefined
@@ -274,10 +265,6 @@ export class FileStore implements RemoteStore {
       },
     )
     return this.#ready
-  }
-
-  #purgeInBackground(): void {
-    if (!this.#closed) this.purgeExpired().catch(() => {})
   }
 
   async #purge(): Promise<number> {

@@ -8,7 +8,7 @@ import {
   type StoreWrite,
   ValueTooLargeError,
 } from '@stack/core'
-import { assertKey, assertPrefix, assertWrite } from '@stack/core/store-kit'
+import { assertKey, assertPrefix, assertWrite, PurgeRunner } from '@stack/core/store-kit'
 import { type OpenDatabase, openDatabase, type Statements } from './database.js'
 import { after, decodeKey, encodeKey, prefixRange } from './keys.js'
 import { type ResolvedSqliteOptions, resolveOptions, type SqliteStoreOptions } from './options.js'
@@ -49,20 +49,13 @@ export class SqliteStore implements RemoteStore {
   readonly #options: ResolvedSqliteOptions
   #open: OpenDatabase | undefined
   #closed = false
-  #purging: Promise<number> | undefined
-  #timer: NodeJS.Timeout | undefined
+  readonly #purger: PurgeRunner
 
   constructor(options: SqliteStoreOptions) {
     this.#options = resolveOptions(options)
     this.path = this.#options.path
     this.table = this.#options.table
-    const interval = this.#options.purgeIntervalMs
-    if (interval !== undefined) {
-      this.#timer = setInterval(() => {
-        if (!this.#closed) this.purgeExpired().catch(() => {})
-      }, interval)
-      this.#timer.unref()
-    }
+    this.#purger = new PurgeRunner(() => this.#purge(), this.#options.purgeIntervalMs)
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
@@ -201,17 +194,13 @@ export class SqliteStore implements RemoteStore {
     } catch (error) {
       return Promise.reject(error)
     }
-    this.#purging ??= this.#purge().finally(() => {
-      this.#purging = undefined
-    })
-    return this.#purging
+    return this.#purger.run()
   }
 
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    clearInterval(this.#timer)
-    await this.#purging?.catch(() => {})
+    await this.#purger.stop()
     this.#open?.db.close()
     this.#open = undefined
   }

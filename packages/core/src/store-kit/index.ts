@@ -4,7 +4,8 @@
  * - Any store: {@link withDeadline} (a per-call deadline that rejects with
  *   `StoreUnavailableError`), {@link mapConcurrent}, key/prefix/write checks
  *   ({@link assertKey}, {@link assertPrefix}, {@link assertWrite}), option readers
- *   ({@link integerOption}, {@link durationOption}, ...) and {@link compress}.
+ *   ({@link integerOption}, {@link durationOption}, ...), {@link PurgeRunner} and
+ *   {@link compress}.
  * - Object storage (S3, Cloud Storage and the like): {@link ObjectStore}, a base class that
  *   needs only a handful of object operations, and its parts: {@link ObjectNameCodec}
  *   (prefix-preserving object names), {@link packObjectBody} (body framing) and the
@@ -82,6 +83,7 @@ export {
   MAX_TIMER_MS,
   oneOfOption,
 } from './options.js'
+export { PurgeRunner } from './purge-runner.js'
 export {
   assertKey,
   assertPrefix,
