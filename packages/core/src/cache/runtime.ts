@@ -315,6 +315,8 @@ export class CacheRuntime {
         ),
       ),
     )
+    // A load whose write was in flight may have refilled the local tier meanwhile.
+    for (const fullKey of fullKeys) this.local?.delete(fullKey)
     this.stats.deletes += fullKeys.length
     await this.announce({ keys: fullKeys })
     return Math.max(removed, ...counts.map((count) => count ?? 0))
@@ -330,6 +332,7 @@ export class CacheRuntime {
         this.tryWrite(i, undefined, 'clear', (tier) => tier.store.clear(prefix)),
       ),
     )
+    this.local?.clear(prefix) // again: a load in flight may have refilled it meanwhile
     await this.announce({ prefix })
   }
 
