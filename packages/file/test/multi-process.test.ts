@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises'
 import { removeDir, tempDir } from '@stack/test-servers/process'
-import { runWorkers } from '@stack/test-servers/workers'
+import { runWorkers, winnersPerRound } from '@stack/test-servers/workers'
 import { afterAll, describe, expect, test } from 'vitest'
 import { fileStore } from '../src/index.js'
 import { checkedValue, isIntact } from './fixtures/checked-value.js'
@@ -69,9 +69,6 @@ describe('file store shared by several processes', () => {
 
     const reports = await runWorkers<WorkerTask, WorkerReport>(WORKER, work)
 
-    const winners = Array.from({ length: rounds }, () => 0)
-    for (const report of reports)
-      for (const round of report.won) winners[round] = (winners[round] ?? 0) + 1
-    expect(winners).toEqual(Array.from({ length: rounds }, () => 1))
+    expect(winnersPerRound(reports, rounds)).toEqual(Array.from({ length: rounds }, () => 1))
   }, 40_000)
 })

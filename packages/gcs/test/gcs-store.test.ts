@@ -116,25 +116,3 @@ describe('add', () => {
     await store.close()
   })
 })
-
-describe('options', () => {
-  test('bad options reject with InvalidOptionError naming the option', () => {
-    const cases: [Parameters<typeof gcsStore>[0], string][] = [
-      [{ bucket: '' }, 'bucket'],
-      [{ bucket: 'b', storage: rawStorage(), storageOptions: {} }, 'storage'],
-      [{ bucket: 'b', prefix: 'cache' }, 'prefix'],
-      [{ bucket: 'b', timeout: 0 }, 'timeout'],
-      [{ bucket: 'b', timeout: 'soon' }, 'timeout'],
-      [{ bucket: 'b', compression: 'zstd' as 'gzip' }, 'compression'],
-      [{ bucket: 'b', compressionThreshold: -1 }, 'compressionThreshold'],
-      [{ bucket: 'b', concurrency: 0 }, 'concurrency'],
-      [{ bucket: 'b', maxValueBytes: 0 }, 'maxValueBytes'],
-      [{ bucket: 'b', dedupeWrites: 'yes' as unknown as boolean }, 'dedupeWrites'],
-    ]
-    for (const [options, option] of cases) {
-      expect(() => gcsStore(options)).toThrow(
-        expect.objectContaining({ code: 'E_INVALID_OPTION', option }),
-      )
-    }
-  })
-})

@@ -51,6 +51,10 @@ export async function metadataOf(raw: Storage, name: string) {
 export function gcsHarness(raw: () => Storage): ObjectStoreHarness {
   return {
     storeName: 'gcs',
+    createStore: gcsStore,
+    backendBadOptions: () => [
+      [{ bucket: 'b', storage: rawStorage(), storageOptions: {} }, 'storage'],
+    ],
     testStore,
     storeAt: (endpoint, timeout) =>
       gcsStore({

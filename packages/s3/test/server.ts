@@ -63,6 +63,8 @@ export async function listNames(raw: S3Client, prefix: string): Promise<string[]
 export function s3Harness(raw: () => S3Client): ObjectStoreHarness {
   return {
     storeName: 's3',
+    createStore: s3Store,
+    backendBadOptions: () => [[{ bucket: 'b', client: rawClient(), clientOptions: {} }, 'client']],
     testStore,
     storeAt: (endpoint, timeout) =>
       s3Store({ bucket: TEST_BUCKET, clientOptions: s3rverClientOptions(endpoint), timeout }),

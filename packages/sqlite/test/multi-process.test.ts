@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { removeDir, tempDir } from '@stack/test-servers/process'
-import { runWorkers } from '@stack/test-servers/workers'
+import { runWorkers, winnersPerRound } from '@stack/test-servers/workers'
 import { afterAll, describe, expect, test } from 'vitest'
 import { sqliteStore } from '../src/index.js'
 import type { WorkerReport, WorkerTask } from './fixtures/worker.js'
@@ -46,9 +46,6 @@ describe('sqlite store shared by several processes', () => {
 
     const reports = await runWorkers<WorkerTask, WorkerReport>(WORKER, work)
 
-    const winners = Array.from({ length: rounds }, () => 0)
-    for (const report of reports)
-      for (const round of report.won) winners[round] = (winners[round] ?? 0) + 1
-    expect(winners).toEqual(Array.from({ length: rounds }, () => 1))
+    expect(winnersPerRound(reports, rounds)).toEqual(Array.from({ length: rounds }, () => 1))
   }, 40_000)
 })

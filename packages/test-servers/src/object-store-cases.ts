@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import {
   ClosedError,
   type Duration,
+  InvalidOptionError,
   type RemoteStore,
   StoreUnavailableError,
   ValueTooLargeError,
@@ -24,6 +25,10 @@ export interface ObjectStoreHarness {
   readonly storeName: string
   /** A store on the shared test server (`conditionalWrites: false` unless `options` say so). */
   testStore(options: Partial<ObjectStoreOptions> & { readonly prefix: string }): RemoteStore
+  /** The store's factory, given options as a user would. */
+  createStore(options: ObjectStoreOptions): RemoteStore
+  /** Options only this backend refuses (its client options), each with the option named. */
+  backendBadOptions(): readonly (readonly [ObjectStoreOptions, string])[]
   /** A store whose client talks to `endpoint` instead (nothing, or a server that never answers). */
   storeAt(endpoint: string, timeout: Duration): RemoteStore
   /** Object names under `prefix`, straight from the server. */
@@ -46,12 +51,13 @@ async function listKeys(store: RemoteStore, prefix: string): Promise<string[]> {
 /**
  * Registers the behaviour tests that every store built on `ObjectStore` must pass against
  * its real test server (the conformance suite aside): foreign objects, long prefixes,
- * compression, expiry on read, check-then-write `add`, deadlines, value limits, `close`.
+ * compression, expiry on read, check-then-write `add`, deadlines, options, value limits,
+ * `close`.
  * Each test works under its own prefix.
  *
  * @example
  * ```ts
- * runObjectStoreCases({ storeName: 's3', testStore, storeAt, listNames, rawObject, putRaw })
+ * runObjectStoreCases({ storeName: 's3', createStore: s3Store, testStore, ... })
  * ```
  */
 export function runObjectStoreCases(harness: ObjectStoreHarness): void {
@@ -217,7 +223,32 @@ export function runObjectStoreCases(harness: ObjectStoreHarness): void {
     })
   })
 
-  describe('limits and lifecycle', () => {
+  describe('options, limits and lifecycle', () => {
+    // Every rule is unit-tested with resolveObjectStoreOptions in core; this proves the
+    // factory applies them, and the backend's own.
+    test('bad options reject with InvalidOptionError naming the option', () => {
+      const cases: (readonly [ObjectStoreOptions, string])[] = [
+        [{ bucket: '' }, 'bucket'],
+        [{ bucket: 'b', prefix: 'cache' }, 'prefix'],
+        [{ bucket: 'b', timeout: 0 }, 'timeout'],
+        [{ bucket: 'b', compression: 'zstd' as 'gzip' }, 'compression'],
+        [{ bucket: 'b', maxValueBytes: 0 }, 'maxValueBytes'],
+        ...harness.backendBadOptions(),
+      ]
+      for (const [options, option] of cases) {
+        expect(() => harness.createStore(options)).toThrow(
+          expect.objectContaining({ code: 'E_INVALID_OPTION', option }),
+        )
+      }
+      let thrown: unknown
+      try {
+        harness.createStore({ bucket: '' })
+      } catch (error) {
+        thrown = error
+      }
+      expect(InvalidOptionError.isInstance(thrown)).toBe(true)
+    })
+
     test('values over maxValueBytes reject with ValueTooLargeError', async () => {
       const store = testStore({ prefix: 'too-large/', maxValueBytes: 1_024 })
       expect(store.capabilities.maxValueBytes).toBe(1_024)

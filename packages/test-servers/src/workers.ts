@@ -34,3 +34,23 @@ export async function runWorkers<Task, Report>(
     }),
   )
 }
+
+/**
+ * How many workers won each of `rounds` rounds of a race, from reports that list the
+ * rounds each worker won; a race with exactly one winner per round gives all ones.
+ *
+ * @example
+ * ```ts
+ * expect(winnersPerRound(reports, 50)).toEqual(Array.from({ length: 50 }, () => 1))
+ * ```
+ */
+export function winnersPerRound(
+  reports: readonly { readonly won: readonly number[] }[],
+  rounds: number,
+): number[] {
+  const winners = Array.from({ length: rounds }, () => 0)
+  for (const report of reports) {
+    for (const round of report.won) winners[round] = (winners[round] ?? 0) + 1
+  }
+  return winners
+}
