@@ -5,11 +5,10 @@ import {
   isExpired,
   type ListedObject,
   mapConcurrent,
-  OBJECT_METADATA,
   type ObjectHead,
   ObjectStore,
+  objectHead,
   type PackedObjectBody,
-  parseObjectExpiry,
   type ResolvedObjectStoreOptions,
   type StoredObject,
   type WriteCondition,
@@ -191,11 +190,7 @@ function headOf(metadata: FileMetadata): ObjectHead<Generation> {
   for (const [field, value] of Object.entries(metadata.metadata ?? {})) {
     if (value !== null && value !== undefined) fields[field] = String(value)
   }
-  return {
-    expiresAt: parseObjectExpiry(fields[OBJECT_METADATA.expiresAt]),
-    version: metadata.generation,
-    metadata: fields,
-  }
+  return objectHead(fields, metadata.generation)
 }
 
 function preconditionOf(condition: WriteCondition<Generation>) {

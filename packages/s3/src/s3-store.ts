@@ -13,11 +13,10 @@ import { type RemoteStore, StoreUnavailableError } from '@stack/core'
 import {
   isExpired,
   type ListedObject,
-  OBJECT_METADATA,
   type ObjectHead,
   ObjectStore,
+  objectHead,
   type PackedObjectBody,
-  parseObjectExpiry,
   type ResolvedObjectStoreOptions,
   type StoredObject,
   type WriteCondition,
@@ -214,9 +213,7 @@ function headOf(response: {
   readonly Metadata?: Record<string, string> | undefined
   readonly ETag?: string | undefined
 }): ObjectHead<string> {
-  const metadata = response.Metadata ?? {}
-  const expiresAt = parseObjectExpiry(metadata[OBJECT_METADATA.expiresAt])
-  return { expiresAt, version: response.ETag, metadata }
+  return objectHead(response.Metadata ?? {}, response.ETag)
 }
 
 function conditionHeaders(condition: WriteCondition<string> | undefined) {

@@ -66,6 +66,7 @@ export {
   type ListedObject,
   type ObjectHead,
   ObjectStore,
+  objectHead,
   type StoredObject,
   type WriteCondition,
 } from './object-store.js'

@@ -14,6 +14,7 @@ import {
   hashedKeyLength,
   isExpired,
   OBJECT_METADATA,
+  parseObjectExpiry,
 } from './object-metadata.js'
 import { ObjectNameCodec } from './object-name.js'
 import type { ResolvedObjectStoreOptions } from './object-store-options.js'
@@ -35,6 +36,24 @@ export interface ObjectHead<Version> {
   readonly version: Version | undefined
   /** The object's user metadata, as written by `packObjectBody`. */
   readonly metadata: Readonly<Record<string, string>>
+}
+
+/**
+ * The head of an object with user metadata `metadata` and version token `version`: its
+ * expiry is read from {@link OBJECT_METADATA.expiresAt} (`Infinity` when absent).
+ *
+ * @example
+ * ```ts
+ * const response = await client.head(bucket, name)
+ * return objectHead(response.metadata, response.etag)
+ * ```
+ */
+export function objectHead<Version>(
+  metadata: Readonly<Record<string, string>>,
+  version: Version | undefined,
+): ObjectHead<Version> {
+  const expiresAt = parseObjectExpiry(metadata[OBJECT_METADATA.expiresAt])
+  return { expiresAt, version, metadata }
 }
 
 /** An object read by {@link ObjectStore.getObject}. */
@@ -78,9 +97,7 @@ export type WriteCondition<Version> = { readonly ifAbsent: true } | { readonly i
  *   }
  *   protected async headObject(name: string, signal: AbortSignal) {
  *     const head = await this.client.head(this.options.bucket, name, { signal })
- *     if (head === undefined) return undefined
- *     const expiresAt = parseObjectExpiry(head.metadata[OBJECT_METADATA.expiresAt])
- *     return { expiresAt, version: head.etag, metadata: head.metadata }
+ *     return head && objectHead(head.metadata, head.etag)
  *   }
  *   // getObject, putObject, deleteObject, readFirstBytes, listObjects, deleteObjects, closeClient
  * }

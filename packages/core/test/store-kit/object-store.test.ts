@@ -8,12 +8,11 @@ import {
 import {
   isExpired,
   type ListedObject,
-  OBJECT_METADATA,
   type ObjectHead,
   ObjectStore,
   type ObjectStoreOptions,
+  objectHead,
   type PackedObjectBody,
-  parseObjectExpiry,
   resolveObjectStoreOptions,
   type StoredObject,
   type WriteCondition,
@@ -49,8 +48,7 @@ class MapBucket extends ObjectStore<number> {
   }
 
   #head(stored: Stored): ObjectHead<number> {
-    const expiresAt = parseObjectExpiry(stored.metadata[OBJECT_METADATA.expiresAt])
-    return { expiresAt, version: stored.version, metadata: stored.metadata }
+    return objectHead(stored.metadata, stored.version)
   }
 
   protected async getObject(name: string): Promise<StoredObject<number> | undefined> {
@@ -123,6 +121,21 @@ async function listed(store: MapBucket, prefix: string): Promise<string[]> {
   for await (const key of store.keys(prefix)) keys.push(key)
   return keys.sort()
 }
+
+describe('objectHead', () => {
+  test('reads the expiry field, Infinity without one', () => {
+    expect(objectHead({ 'expires-at': '1700000000000', sha256: 'x' }, 'etag-1')).toEqual({
+      expiresAt: 1_700_000_000_000,
+      version: 'etag-1',
+      metadata: { 'expires-at': '1700000000000', sha256: 'x' },
+    })
+    expect(objectHead({}, undefined)).toEqual({
+      expiresAt: Infinity,
+      version: undefined,
+      metadata: {},
+    })
+  })
+})
 
 describe('ObjectStore over a minimal backend', () => {
   test('plain and hashed keys round-trip, list and clear by prefix; foreign objects stay', async () => {
