@@ -2,7 +2,8 @@
  * The hit path of the whole library, against what a user would pick instead, in one
  * process and run: a 1,000-key working set, every read a hit.
  *
- * - raw `lru-cache` get (the bar), sync `memory()` tier get
+ * - raw `lru-cache` get (the bar), sync `memory()` tier get, and the floor of any async
+ *   API: an `async` function around lru-cache's get, awaited
  * - `cache.get` and `cache.getOrSet` of @stack/core over `memory()`
  * - bentocache 1.x `get` / `getOrSet` (memory L1 only)
  * - cache-manager 7 `get` / `wrap` (its default in-memory Keyv store)
@@ -53,6 +54,12 @@ group('memory hit, 1,000-key working set', () => {
   bench('lru-cache get', () => do_not_optimize(lru.get(lruNext())))
   const tierNext = cursor()
   bench('@stack memory() tier get (sync)', () => do_not_optimize(tier.get(tierNext())))
+  // The floor of any promise-returning get: an async function around lru-cache, awaited.
+  const floorNext = cursor()
+  const asyncLruGet = async (key: string) => lru.get(key)
+  bench('await async lru-cache get (floor)', async () =>
+    do_not_optimize(await asyncLruGet(floorNext())),
+  )
   const getNext = cursor()
   bench('@stack cache.get', async () => do_not_optimize(await stack.get(getNext())))
   const orSetNext = cursor()
@@ -89,6 +96,10 @@ console.log(
   `\ntargets: cache.get ≤ 3× lru-cache: ${ratio('@stack cache.get', 'lru-cache get').toFixed(2)}×; ` +
     `bentocache get / cache.get ≥ 5: ${ratio('bentocache get', '@stack cache.get').toFixed(1)}×; ` +
     `getOrSet ≤ 4× lru-cache: ${ratio('@stack cache.getOrSet', 'lru-cache get').toFixed(2)}×`,
+)
+console.log(
+  `above the await floor: cache.get ${ratio('@stack cache.get', 'await async lru-cache get (floor)').toFixed(2)}×, ` +
+    `getOrSet ${ratio('@stack cache.getOrSet', 'await async lru-cache get (floor)').toFixed(2)}×`,
 )
 
 await Promise.all([stack.close(), bento.disconnect(), manager.disconnect()])
