@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { EPOCH_OFFSET, EPOCH_OFFSET_VARIABLE } from './clock.ts'
 import type {
   Operation,
   Operations,
@@ -65,6 +66,7 @@ export class WorkerProcess {
   static async start(config: WorkerConfig): Promise<WorkerProcess> {
     const child = fork(WORKER_PATH, [JSON.stringify(config)], {
       execArgv: ['--experimental-strip-types', '--no-warnings'],
+      env: { ...process.env, [EPOCH_OFFSET_VARIABLE]: String(EPOCH_OFFSET) },
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     })
@@ -86,6 +88,16 @@ export class WorkerProcess {
 
   get pid(): number {
     return this.#child.pid ?? -1
+  }
+
+  /** Whether the process is still running. */
+  get alive(): boolean {
+    return this.#child.exitCode === null && this.#child.signalCode === null
+  }
+
+  /** The last few kB the process wrote to stdout and stderr. */
+  get output(): string {
+    return this.#output
   }
 
   /** Sends one request and resolves its result; rejects with the worker's error. */

@@ -41,8 +41,10 @@ for (const backend of ['redis', 'postgres'] as const) {
       let published = 0
       for (let round = 0; round < UPDATES; round++) {
         const kind = KINDS[round % KINDS.length] as Kind
-        const writer = workers[round % PROCESSES] as WorkerProcess
-        const seeder = workers[(round + 1) % PROCESSES] as WorkerProcess
+        // Each process writes 4 rounds in a row, one of each kind.
+        const writerIndex = Math.floor(round / KINDS.length) % PROCESSES
+        const writer = workers[writerIndex] as WorkerProcess
+        const seeder = workers[(writerIndex + 1) % PROCESSES] as WorkerProcess
         const readers = workers.filter((worker) => worker !== writer)
         const old = `old:${round}`
         const tag = `round:${round}`

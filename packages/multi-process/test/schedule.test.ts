@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
+import { now } from '../src/clock.ts'
 import { closeAll, type RecordedEvent, startWorkers, type WorkerProcess } from '../src/driver.ts'
 
 /**
@@ -35,13 +36,13 @@ describe.skipIf(redisUrl === '')('scheduled refresh across processes', () => {
         worker.call('read', { key: 'rates', everyMs: READER_MS, pollMs: POLL_MS }),
       ),
     )
-    const startedAt = Date.now()
+    const startedAt = now()
     await Promise.all(
       workers.map((worker) => worker.call('schedule', { key: 'rates', everyMs: PERIOD_MS })),
     )
     await sleep(RUN_MS)
     await Promise.all(workers.map((worker) => worker.call('stopBackground', {})))
-    const stoppedAt = Date.now()
+    const stoppedAt = now()
 
     const refreshes = events.filter((event) => event.event === 'refresh')
     const periods = assignPeriods(refreshes.map((refresh) => refresh.at))
@@ -55,7 +56,7 @@ describe.skipIf(redisUrl === '')('scheduled refresh across processes', () => {
     expect(Math.max(...lags)).toBeLessThanOrEqual(READER_MS + TOLERANCE_MS)
     const refreshers = new Set(refreshes.map((refresh) => refresh.worker))
     console.log(
-      `[schedule] ${refreshes.length} refreshes in ${stoppedAt - startedAt} ms at a ${PERIOD_MS} ms period ` +
+      `[schedule] ${refreshes.length} refreshes in ${(stoppedAt - startedAt).toFixed(0)} ms at a ${PERIOD_MS} ms period ` +
         `(${refreshers.size} processes took turns); readers saw each new value after at most ` +
         `${Math.max(...lags).toFixed(0)} ms (reader period ${READER_MS} ms, ${lags.length} observations)`,
     )
