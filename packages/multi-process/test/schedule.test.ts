@@ -57,7 +57,7 @@ describe.skipIf(redisUrl === '')('scheduled refresh across processes', () => {
     const refreshers = new Set(refreshes.map((refresh) => refresh.worker))
     console.log(
       `[schedule] ${refreshes.length} refreshes in ${(stoppedAt - startedAt).toFixed(0)} ms at a ${PERIOD_MS} ms period ` +
-        `(${refreshers.size} processes took turns); readers saw each new value after at most ` +
+        `(run by ${refreshers.size} of ${PROCESSES} processes); readers saw each new value after at most ` +
         `${Math.max(...lags).toFixed(0)} ms (reader period ${READER_MS} ms, ${lags.length} observations)`,
     )
   })
