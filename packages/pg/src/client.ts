@@ -20,9 +20,18 @@ export function isPostgresClient(value: unknown): value is PostgresClient {
 }
 
 /**
+ * Seconds to wait before reconnect attempt `attempt`: quick at first, never more than
+ * one second. postgres.js' own default grows to 10–20 s after a few failed attempts,
+ * which would keep a cache tier unusable that long after PostgreSQL is back.
+ */
+export function reconnectBackoff(attempt: number): number {
+  return Math.min(0.05 * 2 ** attempt, 1)
+}
+
+/**
  * The client to use and whether this package owns it (and so ends it on close). A client
- * created here gets a connect timeout matching the operation timeout and silent notices;
- * the caller's own options win.
+ * created here gets a connect timeout matching the operation timeout, a reconnect backoff
+ * capped at one second, and silent notices; the caller's own options win.
  */
 export function resolveClient(
   connection: PostgresConnection | undefined,
@@ -31,6 +40,7 @@ export function resolveClient(
   if (isPostgresClient(connection)) return { sql: connection, owned: false }
   const defaults: postgres.Options<{}> = {
     connect_timeout: Math.max(1, Math.ceil(timeoutMs / 1000)),
+    backoff: reconnectBackoff,
     onnotice: () => undefined,
   }
   if (connection === undefined) return { sql: postgres(defaults), owned: true }

@@ -778,9 +778,8 @@ export class Cache {
       )
     } finally {
       if (locked) {
-        await rt.lock
-          ?.release(lockKey)
-          .catch((error) => rt.reportError(fullKey, undefined, 'unlock', error))
+        // A failed release is counted by the tier call; the lock expires by itself.
+        await rt.lock?.release(lockKey).catch(() => undefined)
       }
     }
   }
@@ -900,16 +899,18 @@ export class Cache {
   ): Promise<{ locked: boolean; found?: Found }> {
     const rt = this.#rt
     const lock = rt.lock as NonNullable<CacheRuntime['lock']>
-    const giveUpAt = rt.clock() + lock.timeout
+    // Past one lock lifetime the holder has crashed and its lock has expired: keep trying
+    // to take it (exactly one waiter will) for one more lifetime, then load regardless.
+    const giveUpAt = rt.clock() + 2 * lock.timeout
     let counted = false
     for (;;) {
-      let locked: boolean
+      let locked: boolean | undefined
       try {
         locked = await lock.acquire(lockKey, rt.clock())
-      } catch (error) {
-        rt.reportError(fullKey, undefined, 'lock', error)
-        return { locked: false }
+      } catch {
+        locked = undefined // strict mode: the failure is already counted and reported
       }
+      if (locked === undefined) return { locked: false }
       if (locked) {
         // The previous holder may have written just before releasing.
         const found = await rt.readRemotes(fullKey, options?.validate)

@@ -112,10 +112,11 @@ export class CacheRuntime {
       `${this.reservedPrefix}tag:`,
       options.tagSyncInterval,
     )
+    const lockTier = options.lock?.tier
     this.lock =
       options.lock &&
       new DistributedLock(
-        this.remotes[options.lock.tier] as RemoteTier,
+        (operation, key, call) => this.tryRemote(lockTier as number, key, operation, call),
         options.lock.timeout,
         options.lock.retryInterval,
       )

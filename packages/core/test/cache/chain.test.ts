@@ -131,6 +131,44 @@ describe('distributed single-flight', () => {
     expect(await pending).toBe('loaded')
   })
 
+  test('after a crashed holder, exactly one of the waiting caches loads', async () => {
+    const clock = fakeClock()
+    const shared = memoryStore({ clock: clock.now })
+    const caches = Array.from({ length: 3 }, () =>
+      createCache({
+        tiers: [shared],
+        clock: clock.now,
+        distributedLock: { timeout: '5s', retryInterval: 1 },
+      }),
+    )
+    await shared.add!('__stack:lock:k', new Uint8Array(1), clock.now() + 5_000)
+    let calls = 0
+    const loader = async () => {
+      calls++
+      await new Promise((r) => setTimeout(r, 20))
+      return 'loaded'
+    }
+    const pending = caches.map((cache) => cache.getOrSet('k', loader))
+    await new Promise((r) => setTimeout(r, 10))
+    clock.advance(5_000)
+    expect(await Promise.all(pending)).toEqual(['loaded', 'loaded', 'loaded'])
+    expect(calls).toBe(1)
+  })
+
+  test('lock calls go through the tier guard: an open circuit skips the lock', async () => {
+    const down = switchableStore()
+    const cache = createCache({
+      tiers: [down.store],
+      distributedLock: { timeout: '5s' },
+      circuitBreaker: { failureThreshold: 1 },
+    })
+    down.setDown(true)
+    const errors: string[] = []
+    cache.on('error', (event) => errors.push(event.operation))
+    expect(await cache.getOrSet('k', () => 'loaded anyway')).toBe('loaded anyway')
+    expect(errors).toContain('lock')
+  })
+
   test('needs a tier with an atomic add', () => {
     expect(() => createCache({ tiers: [memory()], distributedLock: true })).toThrow(/atomic add/)
   })
