@@ -3,6 +3,8 @@ import { StackError, StoreUnavailableError } from '@stack/core'
 /** What {@link guard} can cancel: a postgres.js query. */
 export interface Cancellable {
   cancel(): unknown
+  /** postgres.js sets this while the query runs on a connection (sent, not yet answered). */
+  readonly active?: boolean
 }
 
 /** Registers a query so that {@link guard} cancels it on timeout; returns it unchanged. */
@@ -11,7 +13,10 @@ export type Track = <Q extends Cancellable>(query: Q) => Q
 /**
  * Runs `work` and rejects with `StoreUnavailableError` when it fails or takes longer than
  * `timeoutMs`, so a down or stuck server never hangs a caller. On timeout the queries
- * `work` tracked are cancelled (dropped if still queued, cancelled server-side if running).
+ * `work` tracked that are running are cancelled server-side. Queries not sent yet are left
+ * alone: cancelling a query a connection is still opening for makes postgres.js 3.4 leak
+ * that connection, and a long enough outage would leak the whole pool. Such a query runs
+ * once the server answers again; its result is ignored.
  * @stack errors pass through unchanged.
  */
 export async function guard<T>(
@@ -43,6 +48,7 @@ export async function guard<T>(
 }
 
 function cancelQuietly(query: Cancellable): void {
+  if (query.active !== true) return
   try {
     const result = query.cancel()
     if (result instanceof Promise) result.catch(() => undefined)
