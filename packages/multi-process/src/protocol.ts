@@ -26,11 +26,6 @@ export interface WorkerConfig {
   readonly scope: string
   /** Timeout of each store and bus call (the backends' own `timeout`). Default 1,000. */
   readonly storeTimeoutMs?: number
-  /**
-   * Seconds postgres.js waits before reconnecting, instead of its default exponential
-   * backoff (up to 20 s). Default: postgres.js' own.
-   */
-  readonly postgresBackoffSeconds?: number
   /** The cache's `tierTimeout`. Default: core's. */
   readonly tierTimeoutMs?: number
   /** The cache's `circuitBreaker`. Default: core's. */

