@@ -9,6 +9,9 @@ const SOCKET_STATES = new Set(['connecting', 'connect', 'ready'])
  * pending reconnection attempt.
  */
 export async function disconnect(client: RedisClient, timeoutMs: number): Promise<void> {
+  // A connection torn down while its server is unreachable still emits socket errors;
+  // without a listener ioredis would print them as unhandled. This client is done with.
+  client.on('error', ignoreError)
   if (!SOCKET_STATES.has(client.status)) {
     client.disconnect()
     return
@@ -26,3 +29,5 @@ export async function disconnect(client: RedisClient, timeoutMs: number): Promis
   clearTimeout(timer)
   client.off('end', onEnd)
 }
+
+function ignoreError(): void {}
