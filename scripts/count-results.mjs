@@ -1,5 +1,6 @@
 // Prints "N passed, N failed[, N skipped]" from a vitest JSON report.
-// A missing or unreadable report (vitest crashed) counts as one failure.
+// A missing or unreadable report (vitest crashed) counts as one failure, and so does each
+// test file that failed without a failed test (it could not load, so its tests never ran).
 import { readFileSync } from 'node:fs'
 
 let report
@@ -9,18 +10,12 @@ try {
   console.log('0 passed, 1 failed')
   process.exit(0)
 }
+const filesThatDidNotRun = (report.testResults ?? []).filter(
+  (file) =>
+    file.status === 'failed' &&
+    !(file.assertionResults ?? []).some((test) => test.status === 'failed'),
+).length
 const passed = report.numPassedTests ?? 0
-// Suites that failed to load hold tests that never ran: count each as a failure.
-const failed =
-  (report.numFailedTests ?? 0) +
-  (report.numFailedTestSuites ?? 0) -
-  countFailedSuitesWithFailedTests(report)
+const failed = (report.numFailedTests ?? 0) + filesThatDidNotRun
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`)
-
-function countFailedSuitesWithFailedTests(r) {
-  return (r.testResults ?? []).filter(
-    (file) =>
-      file.status === 'failed' && (file.assertionResults ?? []).some((t) => t.status === 'failed'),
-  ).length
-}

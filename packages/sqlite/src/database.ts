@@ -47,22 +47,44 @@ export function openDatabase(options: ResolvedSqliteOptions): OpenDatabase {
   const db = new DatabaseSync(options.path)
   try {
     db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs}`)
+    // SQLite does not always call the busy handler while several processes open one file at
+    // once (switching to WAL, recovering the WAL index), so setup retries on its own.
+    const deadline = Date.now() + options.busyTimeoutMs
+    const setup = (sql: string) => retryWhileBusy(() => db.exec(sql), deadline)
     if (options.path !== ':memory:') {
-      db.exec('PRAGMA journal_mode = WAL')
+      const mode = retryWhileBusy(() => db.prepare('PRAGMA journal_mode').get(), deadline)
+      if (mode?.journal_mode !== 'wal') setup('PRAGMA journal_mode = WAL')
       // In WAL mode NORMAL survives a process crash; only a power loss may drop the last writes.
-      db.exec('PRAGMA synchronous = NORMAL')
+      setup('PRAGMA synchronous = NORMAL')
     }
     const table = `"${options.table}"`
-    db.exec(`CREATE TABLE IF NOT EXISTS ${table} (
+    setup(`CREATE TABLE IF NOT EXISTS ${table} (
       key BLOB NOT NULL PRIMARY KEY,
       value BLOB NOT NULL,
       expires_at REAL NOT NULL
     ) STRICT`)
-    db.exec(`CREATE INDEX IF NOT EXISTS "${options.table}_expires_at" ON ${table} (expires_at)`)
-    return { db, statements: prepare(db, table) }
+    setup(`CREATE INDEX IF NOT EXISTS "${options.table}_expires_at" ON ${table} (expires_at)`)
+    return { db, statements: retryWhileBusy(() => prepare(db, table), deadline) }
   } catch (error) {
     db.close()
     throw error
+  }
+}
+
+const SQLITE_BUSY = 5
+const SQLITE_LOCKED = 6
+const pause = new Int32Array(new SharedArrayBuffer(4))
+
+/** Runs `step`, retrying every 5 ms while SQLite reports the database busy, until `deadline`. */
+function retryWhileBusy<T>(step: () => T, deadline: number): T {
+  for (;;) {
+    try {
+      return step()
+    } catch (error) {
+      const code = (error as { errcode?: number }).errcode
+      if ((code !== SQLITE_BUSY && code !== SQLITE_LOCKED) || Date.now() >= deadline) throw error
+      Atomics.wait(pause, 0, 0, 5) // setup is synchronous: block briefly, as SQLite itself would
+    }
   }
 }
 
