@@ -54,6 +54,15 @@ interface Fallback {
   readonly tier: number
 }
 
+/** One `getOrSet` call, as the loading steps pass it along. */
+interface LoadRequest<T> {
+  readonly key: string
+  readonly fullKey: string
+  readonly loader: (context: LoaderContext) => T | Promise<T>
+  readonly policy: Policy
+  readonly options: GetOrSetOptions<T> | undefined
+}
+
 /**
  * Creates a cache over one or more tiers.
  *
@@ -360,7 +369,7 @@ export class Cache {
         if (freshUntil !== Number.NEGATIVE_INFINITY && (options?.validate?.(entry) ?? true)) {
           if (now < freshUntil) {
             if (policy.beta > 0 || entry.tags.length > 0)
-              this.#maintain(key, fullKey, entry, now, freshUntil, loader, policy, options)
+              this.#maintain({ key, fullKey, loader, policy, options }, entry, now, freshUntil)
             return this.#localHit(key, entry) as T
           }
           fallback = { entry, freshUntil, tier: -1 }
@@ -369,7 +378,7 @@ export class Cache {
     }
     if (typeof loader !== 'function')
       throw new InvalidOptionError('loader', 'getOrSet needs a loader function')
-    return this.#resolve(key, fullKey, loader, policy, options, fallback) as Promise<T>
+    return this.#resolve({ key, fullKey, loader, policy, options }, fallback) as Promise<T>
   }
 
   /**
@@ -646,44 +655,28 @@ export class Cache {
   // ---- loading -----------------------------------------------------------------
 
   /** Work a fresh local hit may start in the background: early refresh, tag sync. */
-  #maintain<T>(
-    key: string,
-    fullKey: string,
-    entry: CacheEntry,
-    now: number,
-    freshUntil: number,
-    loader: (context: LoaderContext) => T | Promise<T>,
-    policy: Policy,
-    options: GetOrSetOptions<T> | undefined,
-  ): void {
+  #maintain<T>(request: LoadRequest<T>, entry: CacheEntry, now: number, freshUntil: number): void {
     const rt = this.#rt
     if (entry.tags.length > 0 && rt.tags.isStale(entry.tags, now)) {
-      rt.tags.sync(entry.tags, now).catch((error) => rt.reportError(key, undefined, 'tags', error))
+      rt.tags
+        .sync(entry.tags, now)
+        .catch((error) => rt.reportError(request.key, undefined, 'tags', error))
     }
-    if (policy.beta > 0 && shouldRefreshEarly(now, freshUntil, entry.loadTime, policy.beta)) {
-      this.#refreshInBackground(key, fullKey, loader, policy, options, {
-        entry,
-        freshUntil,
-        tier: -1,
-      })
+    const beta = request.policy.beta
+    if (beta > 0 && shouldRefreshEarly(now, freshUntil, entry.loadTime, beta)) {
+      this.#refreshInBackground(request, { entry, freshUntil, tier: -1 })
     }
   }
 
-  async #resolve<T>(
-    key: string,
-    fullKey: string,
-    loader: (context: LoaderContext) => T | Promise<T>,
-    policy: Policy,
-    options: GetOrSetOptions<T> | undefined,
-    fallback: Fallback | undefined,
-  ): Promise<unknown> {
+  async #resolve<T>(request: LoadRequest<T>, fallback: Fallback | undefined): Promise<unknown> {
+    const { key, fullKey, loader, policy, options } = request
     const rt = this.#rt
     this.#writableKey(key)
     if (!rt.options.enabled) return loader(new LoadContext(key, undefined, options?.tags))
     if (rt.localStats && fallback === undefined && options?.tiers !== 'remote')
       rt.localStats.misses++
     if (fallback !== undefined && this.#withinRevalidation(fallback, policy)) {
-      this.#refreshInBackground(key, fullKey, loader, policy, options, fallback)
+      this.#refreshInBackground(request, fallback)
       return this.#staleHit(key, fallback, false)
     }
     const flight = rt.flights.get(fullKey)
@@ -693,26 +686,16 @@ export class Cache {
       rt.stats.coalesced++
       return flight.answer
     }
-    return rt.flights.start(fullKey, (started) =>
-      this.#load(key, fullKey, loader, policy, options, fallback, started, false),
-    ).answer
+    return rt.flights.start(fullKey, (started) => this.#load(request, fallback, started, false))
+      .answer
   }
 
-  #refreshInBackground<T>(
-    key: string,
-    fullKey: string,
-    loader: (context: LoaderContext) => T | Promise<T>,
-    policy: Policy,
-    options: GetOrSetOptions<T> | undefined,
-    fallback: Fallback,
-  ): void {
+  #refreshInBackground<T>(request: LoadRequest<T>, fallback: Fallback): void {
     const rt = this.#rt
-    const running = rt.flights.get(fullKey)
+    const running = rt.flights.get(request.fullKey)
     if ((running !== undefined && !running.superseded) || rt.closing !== undefined) return
     rt.stats.refreshes++
-    rt.flights.start(fullKey, (flight) =>
-      this.#load(key, fullKey, loader, policy, options, fallback, flight, true),
-    )
+    rt.flights.start(request.fullKey, (flight) => this.#load(request, fallback, flight, true))
   }
 
   /**
@@ -720,15 +703,12 @@ export class Cache {
    * the distributed lock, call the loader under the timeouts, cache the result.
    */
   async #load<T>(
-    key: string,
-    fullKey: string,
-    loader: (context: LoaderContext) => T | Promise<T>,
-    policy: Policy,
-    options: GetOrSetOptions<T> | undefined,
+    request: LoadRequest<T>,
     fallback: Fallback | undefined,
     flight: Flight,
     background: boolean,
   ): Promise<unknown> {
+    const { key, fullKey, policy, options } = request
     const rt = this.#rt
     const tiers = options?.tiers ?? 'all'
     if (options?.forceFresh !== true && tiers !== 'local' && rt.remotes.length > 0) {
@@ -766,16 +746,7 @@ export class Cache {
       locked = waited.locked
     }
     try {
-      return await this.#callLoader(
-        key,
-        fullKey,
-        loader,
-        policy,
-        options,
-        fallback,
-        flight,
-        background,
-      )
+      return await this.#callLoader(request, fallback, flight, background)
     } finally {
       if (locked) {
         // A failed release is counted by the tier call; the lock expires by itself.
@@ -785,15 +756,12 @@ export class Cache {
   }
 
   async #callLoader<T>(
-    key: string,
-    fullKey: string,
-    loader: (context: LoaderContext) => T | Promise<T>,
-    policy: Policy,
-    options: GetOrSetOptions<T> | undefined,
+    request: LoadRequest<T>,
     fallback: Fallback | undefined,
     flight: Flight,
     background: boolean,
   ): Promise<unknown> {
+    const { key, fullKey, loader, policy, options } = request
     const rt = this.#rt
     const context = new LoadContext(key, fallback?.entry.value, options?.tags)
     const createdAt = rt.clock()
