@@ -18,6 +18,7 @@ import { fileStore } from '@stack/file'
 import { removeDir, tempDir } from '@stack/test-servers/process'
 import { FileDriver } from 'bentocache/drivers/file'
 import { bench, do_not_optimize, group, run } from 'mitata'
+import { cursor, formatNs, statistic } from './report.js'
 
 const KEYS = 1_000
 const BATCH = 100
@@ -38,25 +39,16 @@ for (const key of keys) {
   await writeFile(join(rawDirectory, key), value)
 }
 
-/** Cycles through the key set, so every call reads a different key. */
-function cursor(): () => string {
-  let index = 0
-  return () => {
-    index = index + 1 === KEYS ? 0 : index + 1
-    return keys[index] as string
-  }
-}
-
 const batch = keys.slice(0, BATCH)
 
 group('get (one at a time)', () => {
-  const rawNext = cursor()
+  const rawNext = cursor(keys)
   bench('fs.readFile (floor)', async () =>
     do_not_optimize(await readFile(join(rawDirectory, rawNext()))),
   )
-  const bentoNext = cursor()
+  const bentoNext = cursor(keys)
   bench('bentocache file get', async () => do_not_optimize(await bento.get(bentoNext())))
-  const storeNext = cursor()
+  const storeNext = cursor(keys)
   bench('fileStore get', async () => do_not_optimize(await store.get(storeNext())))
 })
 
@@ -70,24 +62,22 @@ group('100 concurrent gets', () => {
 })
 
 group('set with expiry (one at a time)', () => {
-  const rawNext = cursor()
+  const rawNext = cursor(keys)
   bench('fs.writeFile (floor)', async () =>
     do_not_optimize(await writeFile(join(rawDirectory, rawNext()), value)),
   )
-  const bentoNext = cursor()
+  const bentoNext = cursor(keys)
   bench('bentocache file set', async () =>
     do_not_optimize(await bento.set(bentoNext(), text, HOUR)),
   )
-  const storeNext = cursor()
+  const storeNext = cursor(keys)
   bench('fileStore set', async () =>
     do_not_optimize(await store.set(storeNext(), value, Date.now() + HOUR)),
   )
 })
 
 const { benchmarks } = await run()
-const averages = new Map(
-  benchmarks.map((trial) => [trial.alias, trial.runs[0]?.stats?.avg ?? Number.NaN]),
-)
+const averages = statistic(benchmarks)
 const rows: [string, string, string][] = [
   ['fileStore get', 'bentocache file get', 'fs.readFile (floor)'],
   ['fileStore get ×100', 'bentocache file get ×100', ''],
@@ -110,7 +100,3 @@ for (const [ours, theirs, floor] of rows) {
 await store.close()
 await bento.disconnect()
 removeDir(root)
-
-function formatNs(ns: number): string {
-  return ns >= 1_000 ? `${(ns / 1_000).toFixed(2)} µs` : `${ns.toFixed(1)} ns`
-}

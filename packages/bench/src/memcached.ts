@@ -16,6 +16,7 @@ import { memcachedStore } from '@stack/memcached'
 import { startMemcached } from '@stack/test-servers/memcached'
 import memjs from 'memjs'
 import { bench, do_not_optimize, group, run } from 'mitata'
+import { cursor, printRatios, statistic } from './report.js'
 
 const KEYS = 1_000
 const BATCH = 100
@@ -30,15 +31,6 @@ if (!server) {
   process.exit(0)
 }
 
-/** Cycles through the key set, so every call reads a different key. */
-function cursor(): () => string {
-  let index = 0
-  return () => {
-    index = index + 1 === KEYS ? 0 : index + 1
-    return keys[index] as string
-  }
-}
-
 const raw = memjs.Client.create(server.address, { logger: { log: () => undefined } })
 const store = memcachedStore({ client: server.address, namespace: 'bench' })
 for (const key of keys) await raw.set(`raw:${key}`, value, { expires: HOUR_S })
@@ -47,9 +39,9 @@ const batch = keys.slice(0, BATCH)
 const rawBatch = batch.map((key) => `raw:${key}`)
 
 group('single get (one at a time)', () => {
-  const rawNext = cursor()
+  const rawNext = cursor(keys)
   bench('memjs get', async () => do_not_optimize(await raw.get(`raw:${rawNext()}`)))
-  const storeNext = cursor()
+  const storeNext = cursor(keys)
   bench('memcachedStore get', async () => do_not_optimize(await store.get(storeNext())))
 })
 
@@ -64,38 +56,26 @@ group('100 concurrent gets', () => {
 })
 
 group('single set with expiry', () => {
-  const rawNext = cursor()
+  const rawNext = cursor(keys)
   bench('memjs set', async () =>
     do_not_optimize(await raw.set(`raw:${rawNext()}`, value, { expires: HOUR_S })),
   )
-  const storeNext = cursor()
+  const storeNext = cursor(keys)
   bench('memcachedStore set', async () =>
     do_not_optimize(await store.set(storeNext(), value, far())),
   )
 })
 
 const { benchmarks } = await run()
-const averages = new Map(
-  benchmarks.map((trial) => [trial.alias, trial.runs[0]?.stats?.avg ?? Number.NaN]),
-)
+const averages = statistic(benchmarks)
 const pairs: [string, string][] = [
   ['memcachedStore get', 'memjs get'],
   ['memcachedStore get ×100', 'memjs get ×100'],
   ['memcachedStore getMany', 'memjs get ×100'],
   ['memcachedStore set', 'memjs set'],
 ]
-console.log('\nratio to raw memjs (lower is faster)')
-console.log('| benchmark | avg | raw memjs | × raw |\n| --- | ---: | ---: | ---: |')
-for (const [ours, theirs] of pairs) {
-  const a = averages.get(ours) ?? Number.NaN
-  const b = averages.get(theirs) ?? Number.NaN
-  console.log(`| ${ours} | ${formatNs(a)} | ${formatNs(b)} | ${(a / b).toFixed(2)}× |`)
-}
+printRatios('ratio to raw memjs (lower is faster)', 'raw memjs', averages, pairs)
 
 await store.close()
 raw.close()
 await server.stop()
-
-function formatNs(ns: number): string {
-  return ns >= 1_000 ? `${(ns / 1_000).toFixed(2)} µs` : `${ns.toFixed(1)} ns`
-}

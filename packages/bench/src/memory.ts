@@ -17,20 +17,12 @@ import { memoryDriver } from 'bentocache/drivers/memory'
 import { createCache as createCacheManager } from 'cache-manager'
 import { LRUCache } from 'lru-cache'
 import { bench, do_not_optimize, group, run } from 'mitata'
+import { cursor, formatNs, statistic } from './report.js'
 
 const WORKING_SET = 1_000
 const keys = Array.from({ length: WORKING_SET }, (_, index) => `user:${index}:profile`)
 const value = { id: 1, name: 'Ada', roles: ['admin'] }
 const loader = () => value
-
-/** Cycles through the working set, so every call reads a different key. */
-function cursor(): () => string {
-  let index = 0
-  return () => {
-    index = index + 1 === WORKING_SET ? 0 : index + 1
-    return keys[index] as string
-  }
-}
 
 const lru = new LRUCache<string, object>({ max: WORKING_SET * 2 })
 const tier = memory<object>({ maxEntries: WORKING_SET * 2 })
@@ -50,40 +42,38 @@ for (const key of keys) {
 }
 
 group('memory hit, 1,000-key working set', () => {
-  const lruNext = cursor()
+  const lruNext = cursor(keys)
   bench('lru-cache get', () => do_not_optimize(lru.get(lruNext())))
-  const tierNext = cursor()
+  const tierNext = cursor(keys)
   bench('@stack memory() tier get (sync)', () => do_not_optimize(tier.get(tierNext())))
   // The floor of any promise-returning get: an async function around lru-cache, awaited.
-  const floorNext = cursor()
+  const floorNext = cursor(keys)
   const asyncLruGet = async (key: string) => lru.get(key)
   bench('await async lru-cache get (floor)', async () =>
     do_not_optimize(await asyncLruGet(floorNext())),
   )
-  const getNext = cursor()
+  const getNext = cursor(keys)
   bench('@stack cache.get', async () => do_not_optimize(await stack.get(getNext())))
-  const orSetNext = cursor()
+  const orSetNext = cursor(keys)
   bench('@stack cache.getOrSet', async () =>
     do_not_optimize(await stack.getOrSet(orSetNext(), loader)),
   )
-  const bentoNext = cursor()
+  const bentoNext = cursor(keys)
   bench('bentocache get', async () => do_not_optimize(await bento.get({ key: bentoNext() })))
-  const bentoOrSetNext = cursor()
+  const bentoOrSetNext = cursor(keys)
   bench('bentocache getOrSet', async () =>
     do_not_optimize(await bento.getOrSet({ key: bentoOrSetNext(), factory: loader, ttl: '1h' })),
   )
-  const managerNext = cursor()
+  const managerNext = cursor(keys)
   bench('cache-manager get', async () => do_not_optimize(await manager.get(managerNext())))
-  const wrapNext = cursor()
+  const wrapNext = cursor(keys)
   bench('cache-manager wrap', async () =>
     do_not_optimize(await manager.wrap(wrapNext(), loader, 3_600_000)),
   )
 })
 
 const { benchmarks } = await run()
-const averages = new Map(
-  benchmarks.map((trial) => [trial.alias, trial.runs[0]?.stats?.avg ?? Number.NaN]),
-)
+const averages = statistic(benchmarks)
 const baseline = averages.get('lru-cache get') ?? Number.NaN
 console.log('\nratio to raw lru-cache get (lower is faster)')
 console.log('| benchmark | avg | × lru-cache |\n| --- | ---: | ---: |')
@@ -103,7 +93,3 @@ console.log(
 )
 
 await Promise.all([stack.close(), bento.disconnect(), manager.disconnect()])
-
-function formatNs(ns: number): string {
-  return ns >= 1_000 ? `${(ns / 1_000).toFixed(2)} µs` : `${ns.toFixed(1)} ns`
-}

@@ -16,6 +16,7 @@ import { pgStore } from '@stack/pg'
 import { startPostgres } from '@stack/test-servers/postgres'
 import { bench, do_not_optimize, group, run } from 'mitata'
 import postgres from 'postgres'
+import { cursor, printRatios, statistic } from './report.js'
 
 const KEYS = 1_000
 const BATCH = 100
@@ -27,15 +28,6 @@ const server = await startPostgres()
 if (!server) {
   console.log('PostgreSQL not found: skipping the PostgreSQL benchmark')
   process.exit(0)
-}
-
-/** Cycles through the key set, so every call reads a different key. */
-function cursor(): () => string {
-  let index = 0
-  return () => {
-    index = index + 1 === KEYS ? 0 : index + 1
-    return keys[index] as string
-  }
 }
 
 const raw = postgres(server.url, { onnotice: () => undefined, max: 10 })
@@ -50,9 +42,9 @@ const batch = keys.slice(0, BATCH)
 const rawGet = async (key: string) => (await raw`SELECT value FROM raw_cache WHERE key = ${key}`)[0]
 
 group('single get (one at a time)', () => {
-  const rawNext = cursor()
+  const rawNext = cursor(keys)
   bench('postgres.js select', async () => do_not_optimize(await rawGet(rawNext())))
-  const storeNext = cursor()
+  const storeNext = cursor(keys)
   bench('pgStore get', async () => do_not_optimize(await store.get(storeNext())))
 })
 
@@ -66,14 +58,14 @@ group('100 concurrent gets', () => {
 })
 
 group('single set', () => {
-  const rawNext = cursor()
+  const rawNext = cursor(keys)
   bench('postgres.js upsert', async () =>
     do_not_optimize(
       await raw`INSERT INTO raw_cache VALUES (${rawNext()}, ${value})
         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
     ),
   )
-  const storeNext = cursor()
+  const storeNext = cursor(keys)
   bench('pgStore set', async () => do_not_optimize(await store.set(storeNext(), value, far())))
 })
 
@@ -85,26 +77,14 @@ group('getMany of 100 keys', () => {
 })
 
 const { benchmarks } = await run()
-const averages = new Map(
-  benchmarks.map((trial) => [trial.alias, trial.runs[0]?.stats?.avg ?? Number.NaN]),
-)
+const averages = statistic(benchmarks)
 const pairs: [string, string][] = [
   ['pgStore get', 'postgres.js select'],
   ['pgStore get ×100', 'postgres.js select ×100'],
   ['pgStore set', 'postgres.js upsert'],
   ['pgStore getMany', 'postgres.js = ANY'],
 ]
-console.log('\nratio to raw postgres.js (lower is faster)')
-console.log('| benchmark | avg | raw postgres.js | × raw |\n| --- | ---: | ---: | ---: |')
-for (const [ours, theirs] of pairs) {
-  const a = averages.get(ours) ?? Number.NaN
-  const b = averages.get(theirs) ?? Number.NaN
-  console.log(`| ${ours} | ${formatNs(a)} | ${formatNs(b)} | ${(a / b).toFixed(2)}× |`)
-}
+printRatios('ratio to raw postgres.js (lower is faster)', 'raw postgres.js', averages, pairs)
 
 await Promise.all([store.close(), raw.end()])
 await server.stop()
-
-function formatNs(ns: number): string {
-  return ns >= 1_000 ? `${(ns / 1_000).toFixed(2)} µs` : `${ns.toFixed(1)} ns`
-}

@@ -14,6 +14,7 @@ import { redisStore } from '@stack/redis'
 import { startRedis, startRedisCluster } from '@stack/test-servers/redis'
 import { Cluster, Redis } from 'ioredis'
 import { bench, do_not_optimize, group, run } from 'mitata'
+import { cursor, formatNs } from './report.js'
 
 const KEYS = 1_000
 const BATCH = 100
@@ -28,15 +29,6 @@ if (!server || !cluster) {
   process.exit(0)
 }
 
-/** Cycles through the key set, so every call reads a different key. */
-function cursor(): () => string {
-  let index = 0
-  return () => {
-    index = index + 1 === KEYS ? 0 : index + 1
-    return keys[index] as string
-  }
-}
-
 const raw = new Redis(server.port, '127.0.0.1')
 const store = redisStore({ url: server.url, keyPrefix: PREFIX })
 const far = () => Date.now() + 3_600_000
@@ -45,9 +37,9 @@ const batch = keys.slice(0, BATCH)
 const rawBatch = batch.map((key) => PREFIX + key)
 
 group('single get (one at a time)', () => {
-  const rawNext = cursor()
+  const rawNext = cursor(keys)
   bench('ioredis getBuffer', async () => do_not_optimize(await raw.getBuffer(PREFIX + rawNext())))
-  const storeNext = cursor()
+  const storeNext = cursor(keys)
   bench('redisStore get', async () => do_not_optimize(await store.get(storeNext())))
 })
 
@@ -61,11 +53,11 @@ group('100 concurrent gets', () => {
 })
 
 group('single set with expiry', () => {
-  const rawNext = cursor()
+  const rawNext = cursor(keys)
   bench('ioredis set PXAT', async () =>
     do_not_optimize(await raw.set(PREFIX + rawNext(), Buffer.from(value), 'PXAT', far())),
   )
-  const storeNext = cursor()
+  const storeNext = cursor(keys)
   bench('redisStore set', async () => do_not_optimize(await store.set(storeNext(), value, far())))
 })
 
@@ -136,8 +128,4 @@ async function commandCalls(node: Redis): Promise<{ mget?: number; other: number
     else if (name !== 'info' && name !== 'config|resetstat') other += Number(calls)
   }
   return mget === undefined ? { other } : { mget, other }
-}
-
-function formatNs(ns: number): string {
-  return ns >= 1_000 ? `${(ns / 1_000).toFixed(2)} µs` : `${ns.toFixed(1)} ns`
 }

@@ -19,6 +19,7 @@ import { sqliteStore } from '@stack/sqlite'
 import { removeDir, tempDir } from '@stack/test-servers/process'
 import type Keyv from 'keyv'
 import { bench, do_not_optimize, group, run } from 'mitata'
+import { cursor, formatNs, statistic } from './report.js'
 
 const KEYS = 1_000
 const BATCH = 100
@@ -38,41 +39,32 @@ const keyv = await openKeyv(join(root, 'keyv.db'))
 if (keyv) for (const key of keys) await keyv.set(key, text, HOUR)
 else console.log('@keyv/sqlite could not load (sqlite3 native addon not built): skipping its rows')
 
-/** Cycles through the key set, so every call reads a different key. */
-function cursor(): () => string {
-  let index = 0
-  return () => {
-    index = index + 1 === KEYS ? 0 : index + 1
-    return keys[index] as string
-  }
-}
-
 const batch = keys.slice(0, BATCH)
 
 group('get (one at a time)', () => {
-  const rawNext = cursor()
+  const rawNext = cursor(keys)
   bench('node:sqlite raw get', () => {
     const row = raw.get.get(rawNext()) as { value: Uint8Array; expires_at: number } | undefined
     return do_not_optimize(row && row.expires_at > Date.now() ? row.value : undefined)
   })
   if (keyv) {
-    const keyvNext = cursor()
+    const keyvNext = cursor(keys)
     bench('keyv sqlite get', async () => do_not_optimize(await keyv.get(keyvNext())))
   }
-  const storeNext = cursor()
+  const storeNext = cursor(keys)
   bench('sqliteStore get', async () => do_not_optimize(await store.get(storeNext())))
 })
 
 group('set with expiry (one at a time)', () => {
-  const rawNext = cursor()
+  const rawNext = cursor(keys)
   bench('node:sqlite raw set', () =>
     do_not_optimize(raw.set.run(rawNext(), value, Date.now() + HOUR)),
   )
   if (keyv) {
-    const keyvNext = cursor()
+    const keyvNext = cursor(keys)
     bench('keyv sqlite set', async () => do_not_optimize(await keyv.set(keyvNext(), text, HOUR)))
   }
-  const storeNext = cursor()
+  const storeNext = cursor(keys)
   bench('sqliteStore set', async () =>
     do_not_optimize(await store.set(storeNext(), value, Date.now() + HOUR)),
   )
@@ -92,9 +84,7 @@ group(`getMany of ${BATCH} keys`, () => {
 })
 
 const { benchmarks } = await run()
-const averages = new Map(
-  benchmarks.map((trial) => [trial.alias, trial.runs[0]?.stats?.avg ?? Number.NaN]),
-)
+const averages = statistic(benchmarks)
 const rows: [string, string, string][] = [
   ['sqliteStore get', 'keyv sqlite get', 'node:sqlite raw get'],
   ['sqliteStore set', 'keyv sqlite set', 'node:sqlite raw set'],
@@ -156,8 +146,4 @@ async function openKeyv(path: string): Promise<Keyv | undefined> {
     console.log(`@keyv/sqlite: ${error instanceof Error ? error.message : String(error)}`)
     return undefined
   }
-}
-
-function formatNs(ns: number): string {
-  return ns >= 1_000 ? `${(ns / 1_000).toFixed(2)} µs` : `${ns.toFixed(1)} ns`
 }

@@ -15,6 +15,7 @@
 // with the cache); then drop this line, and rebuild core before running the bench.
 import { TierGuard } from '@stack/core'
 import { bench, do_not_optimize, group, run } from 'mitata'
+import { formatNs, statistic } from './report.js'
 
 const value = new Uint8Array(256)
 const storeGet = (): Promise<Uint8Array> => Promise.resolve(value)
@@ -46,9 +47,7 @@ group('refused by an open circuit', () => {
 })
 
 const { benchmarks } = await run()
-const p50s = new Map(
-  benchmarks.map((trial) => [trial.alias, trial.runs[0]?.stats?.p50 ?? Number.NaN]),
-)
+const p50s = statistic(benchmarks, 'p50')
 const direct = p50s.get('direct call') ?? Number.NaN
 // p50 rather than the mean: on a shared machine a few scheduling stalls skew the mean.
 console.log('\noverhead over the direct call, by p50')
@@ -57,8 +56,4 @@ for (const [name, p50] of p50s) {
   console.log(
     `| ${name} | ${formatNs(p50)} | ${formatNs(p50 - direct)} | ${(p50 / direct).toFixed(2)}× |`,
   )
-}
-
-function formatNs(ns: number): string {
-  return Math.abs(ns) >= 1_000 ? `${(ns / 1_000).toFixed(2)} µs` : `${ns.toFixed(1)} ns`
 }
