@@ -19,6 +19,11 @@ export interface CaseContext {
   readonly prefix: string
   /** `prefix + suffix`. */
   readonly key: (suffix: string) => string
+  /**
+   * Another store from `createStore`, on the same backend as `store` (wrapped in
+   * `completeStore` too in that variant). The suite closes it after the case.
+   */
+  readonly openPeer: () => Promise<RemoteStore>
 }
 
 /**

@@ -38,6 +38,12 @@ export interface SuiteCapabilities extends StoreCapabilities {
    * round trips. Defaults to `true`.
    */
   readonly persists: boolean
+  /**
+   * `false` when two stores from one `createStore` do not share their backend (like
+   * core's `memoryStore()`, which makes a private tier each time): the suite then leaves
+   * out the two-instance case. Defaults to `true`.
+   */
+  readonly sharedBackend: boolean
 }
 
 /** Options of {@link runStoreConformance}. */
@@ -47,13 +53,20 @@ export interface ConformanceOptions {
   /** The test runner's functions; see {@link ConformanceRunner}. */
   readonly runner: ConformanceRunner
   /**
-   * Makes a fresh store. Called once per test (and once by the `beforeAll` probe); the
-   * suite closes each store after its test, pass or fail. Stores made here may share one
-   * backend: every test works under its own random key prefix.
+   * Makes a fresh store. Called once per test (twice by the two-instance case, and once by
+   * the `beforeAll` probe); the suite closes each store after its test, pass or fail.
+   * Stores made by one factory must share one backend (same server and namespace, same
+   * directory, same database file), as separate processes of one application would;
+   * every test works under its own random key prefix, so they do not see each other.
    */
   readonly createStore: () => RemoteStore | Promise<RemoteStore>
-  /** Overrides of the store's declared capabilities, plus `persists`. Rarely needed. */
-  readonly capabilities?: (Partial<StoreCapabilities> & { readonly persists?: boolean }) | undefined
+  /** Overrides of the store's declared capabilities, plus `persists` and `sharedBackend`. Rarely needed. */
+  readonly capabilities?:
+    | (Partial<StoreCapabilities> & {
+        readonly persists?: boolean
+        readonly sharedBackend?: boolean
+      })
+    | undefined
   /**
    * Time limit of one case in ms (the store's cleanup after it gets as long again).
    * Defaults to 15,000.

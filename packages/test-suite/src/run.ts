@@ -75,9 +75,15 @@ export function runStoreConformance(options: ConformanceOptions): void {
   async function runCase(testCase: ConformanceCase, variant: StoreVariant): Promise<void> {
     const prefix = uniquePrefix()
     const store = await createStore()
+    const peers: RemoteStore[] = []
+    const openPeer = async () => {
+      const peer = await createStore()
+      peers.push(peer)
+      return variant === 'completeStore' ? completeStore(peer) : peer
+    }
     let failure: { error: unknown } | undefined
     try {
-      const context = caseContext(store, variant, prefix)
+      const context = caseContext(store, variant, prefix, openPeer)
       if (testCase.appliesTo?.(context) ?? true) {
         await withTimeout(testCase.run(context), timeoutMs, `case "${testCase.name}"`)
       }
@@ -90,18 +96,34 @@ export function runStoreConformance(options: ConformanceOptions): void {
       // The case may have closed the store; the suite's afterAll clears the prefix instead.
       leftoverPrefixes.add(prefix)
     }
-    try {
-      await withTimeout(store.close(), timeoutMs, 'close() after the case')
-    } catch (error) {
-      failure ??= { error }
+    for (const [what, closing] of [
+      ...peers.map((peer) => ['close() of a peer store after the case', peer] as const),
+      ['close() after the case', store] as const,
+    ]) {
+      try {
+        await withTimeout(closing.close(), timeoutMs, what)
+      } catch (error) {
+        failure ??= { error }
+      }
     }
     if (failure) throw failure.error
   }
 
-  function caseContext(store: RemoteStore, variant: StoreVariant, prefix: string): CaseContext {
-    const { persists: _, ...overrides } = options.capabilities ?? {}
-    const capabilities: SuiteCapabilities = { ...store.capabilities, ...overrides, persists }
+  function caseContext(
+    store: RemoteStore,
+    variant: StoreVariant,
+    prefix: string,
+    openPeer: () => Promise<RemoteStore>,
+  ): CaseContext {
+    const { persists: _, sharedBackend = true, ...overrides } = options.capabilities ?? {}
+    const capabilities: SuiteCapabilities = {
+      ...store.capabilities,
+      ...overrides,
+      persists,
+      sharedBackend,
+    }
     return {
+      openPeer,
       store: variant === 'completeStore' ? completeStore(store) : store,
       variant,
       capabilities,

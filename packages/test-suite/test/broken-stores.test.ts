@@ -2,7 +2,7 @@ import { nullStore } from '@stack/core'
 import { describe, expect, test } from 'vitest'
 import { conformanceCases } from '../src/index.js'
 import { collectOutcomes, failedTitles } from './support/collect.js'
-import { type MapStoreOptions, mapStore } from './support/map-store.js'
+import { type MapBackend, type MapStoreOptions, mapStore } from './support/map-store.js'
 
 interface Breakage {
   /** Which fault, and the case (by a fragment of its name) that must catch it. */
@@ -68,6 +68,24 @@ const breakages: readonly Breakage[] = [
     caseName: 'deleteMany:',
     message: /counts each removed live entry once/,
   },
+  {
+    fault: 'keys written as UTF-8 unchecked, so lone surrogates become U+FFFD',
+    store: { faults: { utf8Keys: true } },
+    caseName: 'lone UTF-16 surrogates',
+    message: /key lone high surrogate \\uD800: (wrong length|bytes differ)/,
+  },
+  {
+    fault: 'keys over a B-tree row limit after compression failing',
+    store: { faults: { keyRowLimit: true } },
+    caseName: 'incompressible 30,000-character keys',
+    message: /index row size exceeds btree maximum/,
+  },
+  {
+    fault: 'a clear() only the clearing instance sees',
+    store: { faults: { localClearLog: true } },
+    caseName: 'two stores from createStore share one backend',
+    message: /B reading a key A cleared/,
+  },
 ]
 
 function casesNamed(fragment: string) {
@@ -82,16 +100,18 @@ describe('the suite fails on broken stores', () => {
     async ({ store, caseName, message }) => {
       const cases = casesNamed(caseName)
       const { faults: _, ...sound } = store
+      const soundBackend: MapBackend = new Map()
       const control = await collectOutcomes({
         name: 'sound',
-        createStore: () => mapStore(sound),
+        createStore: () => mapStore({ ...sound, backend: soundBackend }),
         cases,
       })
       expect(failedTitles(control), 'the same store without the fault passes').toEqual([])
 
+      const brokenBackend: MapBackend = new Map()
       const outcomes = await collectOutcomes({
         name: 'broken',
-        createStore: () => mapStore(store),
+        createStore: () => mapStore({ ...store, backend: brokenBackend }),
         cases,
       })
       // The fault is caught directly and through completeStore alike.

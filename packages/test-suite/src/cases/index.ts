@@ -7,7 +7,10 @@ import { contractCase } from './contract.js'
 import { expiryCase, pastExpiryCase } from './expiry.js'
 import { hostileKeysCase, maxKeyBytesCase } from './hostile-keys.js'
 import { listKeysCase } from './list-keys.js'
+import { incompressibleLongKeysCase } from './long-keys.js'
 import { nullAddCase, nullMissesCase } from './null-store.js'
+import { sharedBackendCase } from './shared-backend.js'
+import { loneSurrogateKeysCase } from './surrogate-keys.js'
 import { valueTooLargeCase } from './value-size.js'
 import {
   concurrentWritesCase,
@@ -38,6 +41,8 @@ export const conformanceCases: readonly ConformanceCase[] = [
   pastExpiryCase,
   expiryCase,
   hostileKeysCase,
+  loneSurrogateKeysCase,
+  incompressibleLongKeysCase,
   maxKeyBytesCase,
   valueTooLargeCase,
   clearPrefixCase,
@@ -48,6 +53,7 @@ export const conformanceCases: readonly ConformanceCase[] = [
   addCase,
   concurrentAddCase,
   listKeysCase,
+  sharedBackendCase,
   closeCase,
 ]
 

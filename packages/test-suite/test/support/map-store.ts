@@ -1,3 +1,4 @@
+import { deflateRawSync } from 'node:zlib'
 import {
   ClosedError,
   InvalidKeyError,
@@ -31,7 +32,22 @@ export interface MapStoreFaults {
   readonly dropsLargeValues?: boolean
   /** deleteMany counts a key listed twice twice. */
   readonly deleteManyCountsDuplicates?: boolean
+  /** Keys go through UTF-8 unchecked, so every lone surrogate becomes U+FFFD. */
+  readonly utf8Keys?: boolean
+  /**
+   * Keys over a B-tree's row limit after compression fail with a plain error, as a text
+   * primary key does in SQL databases.
+   */
+  readonly keyRowLimit?: boolean
+  /** clear() is noted in this instance only, so other instances still read cleared keys. */
+  readonly localClearLog?: boolean
 }
+
+/** PostgreSQL's B-tree row limit, in bytes. */
+const KEY_ROW_LIMIT = 2704
+
+/** Where map stores keep their entries; stores given the same one share it. */
+export type MapBackend = Map<string, MapEntry>
 
 export interface MapStoreOptions {
   readonly faults?: MapStoreFaults
@@ -40,18 +56,25 @@ export interface MapStoreOptions {
   readonly maxValueBytes?: number
   /** Leave out every optional method, so only core's fallbacks provide them. */
   readonly minimal?: boolean
+  /** Entries shared with other map stores given the same backend; a private one if absent. */
+  readonly backend?: MapBackend
 }
 
-interface Entry {
+export interface MapEntry {
   readonly value: Uint8Array
   readonly expiresAt: number
+  /** Write order, across every map store, for the `localClearLog` fault. */
+  readonly written: number
 }
+
+let writes = 0
 
 /** A small correct in-memory RemoteStore (unless given faults), to test the suite with. */
 export function mapStore(options: MapStoreOptions = {}): RemoteStore {
   const faults = options.faults ?? {}
   const granularity = options.ttlGranularity ?? 'ms'
-  const entries = new Map<string, Entry>()
+  const entries: MapBackend = options.backend ?? new Map()
+  const localClears: { readonly prefix: string; readonly at: number }[] = []
   let closed = false
   const capabilities: StoreCapabilities = {
     batch: !options.minimal,
@@ -69,12 +92,20 @@ export function mapStore(options: MapStoreOptions = {}): RemoteStore {
     if (options.maxKeyBytes !== undefined && Buffer.byteLength(key) > options.maxKeyBytes) {
       throw new InvalidKeyError(`key is over ${options.maxKeyBytes} bytes`, key)
     }
+    if (faults.keyRowLimit && deflateRawSync(key).byteLength > KEY_ROW_LIMIT) {
+      throw new Error('index row size exceeds btree maximum')
+    }
+    if (faults.utf8Keys) return Buffer.from(key).toString()
     return faults.truncatesKeys ? key.slice(0, 250) : key
   }
+  const clearedLocally = (key: string, entry: MapEntry) =>
+    localClears.some(({ prefix, at }) => at > entry.written && key.startsWith(prefix))
   const copy = (bytes: Uint8Array) => (faults.sharesArrays ? bytes : bytes.slice())
   const live = (key: string) => {
-    const entry = entries.get(storageKey(key))
-    return entry !== undefined && entry.expiresAt > Date.now() ? entry : undefined
+    const storedKey = storageKey(key)
+    const entry = entries.get(storedKey)
+    if (entry === undefined || clearedLocally(storedKey, entry)) return undefined
+    return entry.expiresAt > Date.now() ? entry : undefined
   }
   const physicalExpiry = (expiresAt: number) => {
     if (faults.keepsPastExpiry && expiresAt <= Date.now()) return Infinity
@@ -90,7 +121,10 @@ export function mapStore(options: MapStoreOptions = {}): RemoteStore {
       throw new ValueTooLargeError(key, value.byteLength, options.maxValueBytes)
     }
     if (expiresAt <= Date.now() && !faults.keepsPastExpiry) entries.delete(storedKey)
-    else entries.set(storedKey, { value: copy(value), expiresAt: physicalExpiry(expiresAt) })
+    else {
+      const entry = { value: copy(value), expiresAt: physicalExpiry(expiresAt), written: ++writes }
+      entries.set(storedKey, entry)
+    }
   }
   const remove = (key: string) => live(key) !== undefined && entries.delete(storageKey(key))
 
@@ -116,6 +150,10 @@ export function mapStore(options: MapStoreOptions = {}): RemoteStore {
       const matches = faults.clearAsGlob
         ? (key: string) => globToRegExp(`${prefix}*`).test(key)
         : (key: string) => key.startsWith(prefix)
+      if (faults.localClearLog) {
+        localClears.push({ prefix, at: ++writes })
+        return
+      }
       for (const key of [...entries.keys()]) if (matches(key)) entries.delete(key)
     },
     async close() {
@@ -159,7 +197,8 @@ export function mapStore(options: MapStoreOptions = {}): RemoteStore {
     async *keys(prefix) {
       await open()
       for (const [key, entry] of [...entries]) {
-        if (key.startsWith(prefix) && entry.expiresAt > Date.now()) yield key
+        const visible = entry.expiresAt > Date.now() && !clearedLocally(key, entry)
+        if (key.startsWith(prefix) && visible) yield key
       }
     },
   }
