@@ -17,4 +17,6 @@ runStoreConformance({
   name: 'sqlite :memory:',
   runner: { describe, test, beforeAll, afterAll },
   createStore: () => sqliteStore({ path: ':memory:', table: 'other_table' }),
+  // Each ':memory:' store opens its own private database: two of them share nothing.
+  capabilities: { sharedBackend: false },
 })
