@@ -49,7 +49,9 @@ describe.skipIf(redisUrl === '')('scheduled refresh across processes', () => {
     const expectedPeriods = Math.floor((stoppedAt - startedAt) / PERIOD_MS)
     expect(periods, 'two refreshes fell in one period').toBeDefined()
     expect(refreshes.length).toBeGreaterThanOrEqual(expectedPeriods - 1)
-    expect(refreshes.length).toBeLessThanOrEqual(expectedPeriods + 1)
+    // Claims are per period of the wall clock, not of the test: a run of n periods' length
+    // starts and ends inside two partial periods, so it can hold n + 2 claims at most.
+    expect(refreshes.length).toBeLessThanOrEqual(expectedPeriods + 2)
 
     const lags = readerLags(refreshes, events, stoppedAt)
     expect(lags.length).toBeGreaterThan(0)
