@@ -1,3 +1,5 @@
+import type { RecoveryEvent } from './cache/recovery.js'
+
 /** Payloads of the events a cache emits, by event name. */
 export interface CacheEvents {
   /** A read answered by `tier` (the tier's name); `stale` when it served a stale value. */
@@ -18,6 +20,11 @@ export interface CacheEvents {
   }
   /** Tags were invalidated (`hard`) or expired. */
   tags: { tags: readonly string[]; hard: boolean }
+  /**
+   * A failed remote mutation fenced a key or prefix on a tier (reads skip the tier for
+   * it), its repair succeeded, or the repair was dropped by `close()`. See docs/engine.md.
+   */
+  recovery: RecoveryEvent
   /** A tier, the codec, the bus or a loader failed; the operation may still have succeeded. */
   error: { key: string | undefined; tier: string | undefined; operation: string; error: unknown }
 }

@@ -1,3 +1,5 @@
+import type { RecoveryStats } from './cache/recovery.js'
+
 /** Counters of one tier, as seen by the cache. */
 export interface TierStats {
   readonly name: string
@@ -37,6 +39,8 @@ export interface CacheStats {
   /** `getOrSet` calls that waited for another process' distributed lock. */
   lockWaits: number
   readonly tiers: TierStats[]
+  /** Keys fenced after failed remote mutations, and their repairs (see docs/engine.md). */
+  recovery: RecoveryStats
 }
 
 export function createStats(tierNames: readonly string[]): CacheStats {
@@ -55,9 +59,11 @@ export function createStats(tierNames: readonly string[]): CacheStats {
     coalesced: 0,
     lockWaits: 0,
     tiers: tierNames.map((name) => ({ name, hits: 0, staleHits: 0, misses: 0, errors: 0 })),
+    recovery: { fenced: 0, pending: 0, recovered: 0, retries: 0 },
   }
 }
 
-export function copyStats(stats: CacheStats): CacheStats {
-  return { ...stats, tiers: stats.tiers.map((tier) => ({ ...tier })) }
+/** A snapshot of `stats`, with the recovery counters read now. */
+export function copyStats(stats: CacheStats, recovery: RecoveryStats): CacheStats {
+  return { ...stats, tiers: stats.tiers.map((tier) => ({ ...tier })), recovery }
 }

@@ -1,66 +1,40 @@
-import { toMilliseconds } from '../duration.js'
-import { type CacheEntry, NO_TAGS } from '../entry.js'
-import {
-  ClosedError,
-  InvalidKeyError,
-  InvalidOptionError,
-  InvalidValueError,
-  TimeoutError,
-} from '../errors.js'
+import { ClosedError, InvalidKeyError, InvalidOptionError, InvalidValueError } from '../errors.js'
 import type { CacheEvents } from '../events.js'
-import { type CacheStats, copyStats, type TierStats } from '../stats.js'
-import { loadChannel, traced } from '../tracing.js'
+import { type CacheStats, copyStats } from '../stats.js'
 import type { WrapOptions } from '../wrap/options.js'
 import { type WrappedFunction, type WrappedSyncFunction, wrap, wrapSync } from '../wrap/wrap.js'
-import { shouldRefreshEarly } from './early-refresh.js'
-import type { Flight } from './flights.js'
-import { LoadContext } from './load-context.js'
+import { buildEntry, writePolicy } from './entries.js'
+import { emitKey, type Fallback, localHit, miss, remoteHit } from './hits.js'
+import { childPath, keyBase } from './keyspace.js'
+import { LoadPipeline } from './loader.js'
 import {
   type CacheOptions,
   type GetOptions,
   type GetOrSetOptions,
   type LoaderContext,
-  type Policy,
   resolveCacheOptions,
-  resolvePolicy,
   type SetOptions,
   type TierSelection,
   validateGetOptions,
   validateSetOptions,
   validateTags,
 } from './options.js'
-import type { RemoteTier } from './remote-tier.js'
-import { CacheRuntime, type Found, RESERVED_SEGMENT } from './runtime.js'
-import {
-  every,
-  type ReaderOptions,
-  type ScheduledReader,
-  type ScheduledRefresh,
-  type ScheduleOptions,
+import type { Found } from './reads.js'
+import { CacheRuntime } from './runtime.js'
+import type {
+  ReaderOptions,
+  ScheduledReader,
+  ScheduledRefresh,
+  ScheduleOptions,
 } from './schedule.js'
+import { startReader, startSchedule } from './scheduling.js'
+import { loadSync } from './sync-load.js'
+import { type EncodedWrite, encodeEntry } from './writes.js'
 
 /** One item of {@link Cache.setMany}. */
 export interface SetManyItem<T = unknown> extends SetOptions {
   readonly key: string
   readonly value: T
-}
-
-/** A stale entry a loader call may fall back to. */
-interface Fallback {
-  readonly entry: CacheEntry
-  /** Effective end of freshness (tags applied). */
-  readonly freshUntil: number
-  /** Remote tier index, or -1 for the local tier. */
-  readonly tier: number
-}
-
-/** One `getOrSet` call, as the loading steps pass it along. */
-interface LoadRequest<T> {
-  readonly key: string
-  readonly fullKey: string
-  readonly loader: (context: LoaderContext) => T | Promise<T>
-  readonly policy: Policy
-  readonly options: GetOrSetOptions<T> | undefined
 }
 
 /**
@@ -75,8 +49,8 @@ interface LoadRequest<T> {
  * ```
  */
 export function createCache(options: CacheOptions): Cache {
-  const resolved = resolveCacheOptions(options)
-  return new Cache(new CacheRuntime(resolved), resolved.keyPrefix)
+  const runtime = new CacheRuntime(resolveCacheOptions(options))
+  return new Cache(runtime, new LoadPipeline(runtime), runtime.root)
 }
 
 /**
@@ -86,12 +60,18 @@ export function createCache(options: CacheOptions): Cache {
  */
 export class Cache {
   readonly #rt: CacheRuntime
-  readonly #prefix: string
+  readonly #loads: LoadPipeline
+  /** This namespace's path (see keyspace.ts); its subtree is every key starting with it. */
+  readonly #path: string
+  /** What this namespace's full keys start with: the path and the key mark. */
+  readonly #keyBase: string
 
   /** @internal Use {@link createCache} or {@link Cache.namespace}. */
-  constructor(runtime: CacheRuntime, prefix: string) {
+  constructor(runtime: CacheRuntime, loads: LoadPipeline, path: string) {
     this.#rt = runtime
-    this.#prefix = prefix
+    this.#loads = loads
+    this.#path = path
+    this.#keyBase = keyBase(path)
   }
 
   /** The cache's name, from its options. */
@@ -106,21 +86,23 @@ export class Cache {
 
   /**
    * A child cache whose keys live under `name`, sharing this cache's tiers, stats,
-   * events and lifecycle. Its `clear()` removes exactly its subtree from every tier.
+   * events and lifecycle. Any string is a valid name: names are escaped, so no name or
+   * key of one namespace can reach another's entries. Its `clear()` removes exactly its
+   * subtree from every tier, and its tags are its own (see `tagScope`).
    *
    * @example
    * ```ts
    * const org = cache.namespace('org:1')
    * const user = org.namespace('user:2')
-   * await user.set('profile', profile) // key 'org:1:user:2:profile' in every tier
-   * await org.clear()                  // drops org 1's entries, user 2's included
+   * await user.set('profile', profile)
+   * await org.clear() // drops org 1's entries, user 2's included
    * ```
    */
   namespace(name: string): Cache {
     if (typeof name !== 'string' || name.length === 0) {
       throw new InvalidOptionError('namespace', 'a namespace name must be a non-empty string')
     }
-    return new Cache(this.#rt, `${this.#prefix}${name}:`)
+    return new Cache(this.#rt, this.#loads, childPath(this.#path, name))
   }
 
   /**
@@ -137,7 +119,9 @@ export class Cache {
     if (options === undefined && rt.local !== undefined) {
       const now = rt.clock()
       const entry = rt.local.get(fullKey, now)
-      if (entry !== undefined && now < rt.freshUntil(entry)) return this.#localHit(key, entry) as T
+      if (entry !== undefined && now < rt.freshUntil(entry, fullKey)) {
+        return localHit(rt, key, entry) as T
+      }
     }
     return this.#getSlow(key, fullKey, options) as Promise<T | undefined>
   }
@@ -151,10 +135,10 @@ export class Cache {
     const fullKey = this.#key(key)
     if (!rt.options.enabled) return false
     const entry = rt.local?.peek(fullKey)
-    if (entry !== undefined && rt.clock() < rt.freshUntil(entry)) return true
+    if (entry !== undefined && rt.clock() < rt.freshUntil(entry, fullKey)) return true
     for (let i = 0; i < rt.remotes.length; i++) {
-      const remote = await rt.tryRemote(i, fullKey, 'has', (tier) => tier.get(fullKey))
-      if (remote !== undefined && rt.clock() < rt.freshUntil(remote)) return true
+      const remote = await rt.reads.readTier(i, fullKey)
+      if (remote !== undefined && rt.clock() < rt.freshUntil(remote, fullKey)) return true
     }
     return false
   }
@@ -170,12 +154,13 @@ export class Cache {
    * ```
    */
   async set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
-    const fullKey = this.#writableKey(key)
+    const fullKey = this.#key(key)
     if (options !== undefined) validateSetOptions(options, 'set')
-    const entry = this.#entry(key, value, this.#rt.clock(), this.#policy(options), options)
+    const policy = writePolicy(this.#rt.options.policy, options)
+    const entry = buildEntry(key, value, this.#rt.clock(), policy, options)
     if (!this.#rt.options.enabled) return
-    await this.#rt.write(fullKey, entry, options?.tiers ?? 'all')
-    this.#emit('set', key)
+    await this.#rt.writes.write(fullKey, entry, options?.tiers ?? 'all')
+    emitKey(this.#rt, 'set', key)
   }
 
   /**
@@ -190,45 +175,35 @@ export class Cache {
    */
   async add<T>(key: string, value: T, options?: SetOptions): Promise<boolean> {
     const rt = this.#rt
-    const fullKey = this.#writableKey(key)
+    const fullKey = this.#key(key)
     if (options !== undefined) validateSetOptions(options, 'add')
-    const now = rt.clock()
-    const entry = this.#entry(key, value, now, this.#policy(options), options)
+    const entry = buildEntry(
+      key,
+      value,
+      rt.clock(),
+      writePolicy(rt.options.policy, options),
+      options,
+    )
     if (!rt.options.enabled) return false
+    let added: boolean
     if (rt.remotes.length === 0) {
       const held = rt.local?.peek(fullKey)
-      if (held !== undefined && rt.freshUntil(held) !== Number.NEGATIVE_INFINITY) return false
-      await rt.write(fullKey, entry, 'local')
-      this.#emit('set', key)
-      return true
+      added = held === undefined || rt.freshUntil(held, fullKey) === Number.NEGATIVE_INFINITY
+      if (added) await rt.writes.write(fullKey, entry, 'local')
+    } else {
+      const native = rt.remotes.findLastIndex((tier) => tier.store.capabilities.add)
+      added = await rt.writes.add(fullKey, entry, native >= 0 ? native : rt.remotes.length - 1)
     }
-    const native = rt.remotes.findLastIndex((tier) => tier.store.capabilities.add)
-    const owner = native >= 0 ? native : rt.remotes.length - 1
-    const bytes = (rt.remotes[0] as RemoteTier).encode(fullKey, entry)
-    const added = await rt.tryRemote(owner, fullKey, 'add', (tier) =>
-      tier.store.add(fullKey, bytes, entry.staleUntil),
-    )
-    if (added !== true) return false
-    rt.noteMutation()
-    rt.flights.supersede(fullKey)
-    rt.local?.set(fullKey, entry, entry.staleUntil)
-    await Promise.all(
-      rt.remotes
-        .slice(0, owner)
-        .map((_, i) => rt.tryWrite(i, fullKey, 'add', (tier) => tier.set(fullKey, bytes, entry))),
-    )
-    rt.stats.sets++
-    await rt.announce({ keys: [fullKey] })
-    this.#emit('set', key)
-    return true
+    if (added) emitKey(rt, 'set', key)
+    return added
   }
 
   /** Removes `key` from every tier. Resolves `true` if some tier held a live entry. */
   async delete(key: string): Promise<boolean> {
     const fullKey = this.#key(key)
     if (!this.#rt.options.enabled) return false
-    const removed = (await this.#rt.remove([fullKey])) > 0
-    this.#emit('delete', key)
+    const removed = (await this.#rt.writes.remove([fullKey])) > 0
+    emitKey(this.#rt, 'delete', key)
     return removed
   }
 
@@ -249,46 +224,51 @@ export class Cache {
     const found: (Found | undefined)[] = fullKeys.map((fullKey) => {
       const entry = rt.local?.get(fullKey, now)
       if (entry === undefined) return undefined
-      const freshUntil = rt.freshUntil(entry)
+      const freshUntil = rt.freshUntil(entry, fullKey)
       return now < freshUntil ? { entry, tier: -1, freshUntil } : undefined
     })
-    if (rt.localStats) countLocal(rt.localStats, found)
-    await rt.readRemotesMany(fullKeys, found)
+    if (rt.localStats) {
+      for (const hit of found) hit === undefined ? rt.localStats.misses++ : rt.localStats.hits++
+    }
+    await rt.reads.readRemotesMany(fullKeys, found)
     return found.map((hit, index) => {
-      const key = keys[index] as string
-      if (hit === undefined) {
-        rt.stats.misses++
-        this.#emit('miss', key)
-        return undefined
+      if (hit !== undefined) {
+        rt.stats.hits++
+        return hit.entry.value as T
       }
-      rt.stats.hits++
-      return hit.entry.value as T
+      miss(rt, keys[index] as string)
+      return undefined
     })
   }
 
   /**
    * Stores several values. Every value is validated and serialized before anything is
-   * written, so a bad item fails the call without a partial write.
+   * written, so a bad item fails the call without a partial write. Each item's own
+   * `tiers` is honoured.
    */
   async setMany<T>(items: readonly SetManyItem<T>[]): Promise<void> {
     const rt = this.#rt
     if (!Array.isArray(items))
       throw new InvalidValueError('setMany expects an array of { key, value }')
     const now = rt.clock()
-    let tiers: TierSelection = 'all'
-    const writes = items.map((item) => {
+    const groups = new Map<TierSelection, EncodedWrite[]>()
+    const keys: string[] = []
+    for (const item of items) {
       const { key, value, ...options } = item
-      const fullKey = this.#writableKey(key)
+      const fullKey = this.#key(key)
       validateSetOptions(options, 'setMany')
-      tiers = options.tiers ?? tiers
-      const entry = this.#entry(key, value, now, this.#policy(options), options)
+      const entry = buildEntry(key, value, now, writePolicy(rt.options.policy, options), options)
+      const tiers = options.tiers ?? 'all'
       const bytes =
-        rt.remotes.length === 0 ? undefined : (rt.remotes[0] as RemoteTier).encode(key, entry)
-      return { key, fullKey, entry, bytes }
-    })
-    if (writes.length === 0 || !rt.options.enabled) return
-    await rt.writeMany(writes, tiers)
-    for (const { key } of writes) this.#emit('set', key)
+        tiers === 'local' || rt.remotes.length === 0 ? undefined : encodeEntry(rt, fullKey, entry)
+      const group = groups.get(tiers) ?? []
+      groups.set(tiers, group)
+      group.push({ fullKey, entry, bytes })
+      keys.push(key)
+    }
+    if (keys.length === 0 || !rt.options.enabled) return
+    await Promise.all([...groups].map(([tiers, writes]) => rt.writes.writeMany(writes, tiers)))
+    for (const key of keys) emitKey(rt, 'set', key)
   }
 
   /**
@@ -298,26 +278,27 @@ export class Cache {
   async deleteMany(keys: readonly string[]): Promise<number> {
     const fullKeys = this.#keys(keys)
     if (fullKeys.length === 0 || !this.#rt.options.enabled) return 0
-    const removed = await this.#rt.remove(fullKeys)
-    for (const key of keys) this.#emit('delete', key)
+    const removed = await this.#rt.writes.remove(fullKeys)
+    for (const key of keys) emitKey(this.#rt, 'delete', key)
     return removed
   }
 
   /**
-   * Removes every entry of this cache or namespace from every tier, and from the local
-   * tiers of other processes on the bus. On a root cache without a `prefix` this empties
-   * the stores entirely, other users' entries included.
+   * Removes every entry of this cache or namespace (child namespaces included) from
+   * every tier, and from the local tiers of other processes on the bus. On a root cache
+   * without a `prefix` this empties the stores entirely, other users' entries included.
    */
   async clear(): Promise<void> {
     this.#assertOpen()
     if (!this.#rt.options.enabled) return
-    await this.#rt.clear(this.#prefix)
+    await this.#rt.writes.clear(this.#path)
   }
 
   /**
    * Hard invalidation: entries carrying any of `tags` (written up to now) are never
    * served again, not even as a stale or grace fallback. Costs one write per tag,
-   * however many entries carry it.
+   * however many entries carry it. Tags belong to the namespace that wrote the entry
+   * (unless the cache's `tagScope` is `'cache'`).
    *
    * @example
    * ```ts
@@ -365,12 +346,17 @@ export class Cache {
       const now = rt.clock()
       const entry = rt.local.get(fullKey, now)
       if (entry !== undefined) {
-        const freshUntil = rt.freshUntil(entry)
+        const freshUntil = rt.freshUntil(entry, fullKey)
         if (freshUntil !== Number.NEGATIVE_INFINITY && (options?.validate?.(entry) ?? true)) {
           if (now < freshUntil) {
             if (policy.beta > 0 || entry.tags.length > 0)
-              this.#maintain({ key, fullKey, loader, policy, options }, entry, now, freshUntil)
-            return this.#localHit(key, entry) as T
+              this.#loads.maintain(
+                { key, fullKey, loader, policy, options },
+                entry,
+                now,
+                freshUntil,
+              )
+            return localHit(rt, key, entry) as T
           }
           fallback = { entry, freshUntil, tier: -1 }
         }
@@ -378,7 +364,8 @@ export class Cache {
     }
     if (typeof loader !== 'function')
       throw new InvalidOptionError('loader', 'getOrSet needs a loader function')
-    return this.#resolve({ key, fullKey, loader, policy, options }, fallback) as Promise<T>
+    const request = { key, fullKey, loader, policy, options }
+    return this.#loads.resolve(request, fallback) as Promise<T>
   }
 
   /**
@@ -397,52 +384,10 @@ export class Cache {
     loader: (context: LoaderContext) => T,
     options?: GetOrSetOptions<T>,
   ): T {
-    const rt = this.#rt
     if (!this.isLocalOnly) {
       throw new InvalidOptionError('tiers', 'getOrSetSync needs a cache whose tiers are all local')
     }
-    const fullKey = this.#key(key)
-    const policy = options === undefined ? rt.options.policy : rt.policyFor(options)
-    const now = rt.clock()
-    if (options?.forceFresh !== true && rt.local !== undefined) {
-      const entry = rt.local.get(fullKey, now)
-      if (
-        entry !== undefined &&
-        now < rt.freshUntil(entry) &&
-        (options?.validate?.(entry) ?? true)
-      ) {
-        return this.#localHit(key, entry) as T
-      }
-    }
-    rt.stats.misses++
-    this.#emit('miss', key)
-    const context = new LoadContext(key, undefined, options?.tags)
-    const started = performance.now()
-    rt.stats.loads++
-    let value: T
-    try {
-      value = loader(context)
-    } catch (error) {
-      rt.stats.loadErrors++
-      rt.reportError(key, undefined, 'load', error)
-      throw error
-    } finally {
-      rt.stats.loadTime += performance.now() - started
-    }
-    if (isPromiseLike(value)) {
-      throw new InvalidValueError(
-        `the loader for key "${key}" returned a promise; use getOrSet`,
-        key,
-      )
-    }
-    this.#checkLoaded(key, value)
-    if (rt.options.enabled && !context.skipped && (options?.cacheIf?.(value) ?? true)) {
-      const entry = this.#entry(key, value, now, policy, { ttl: context.ttl, tags: context.tags })
-      rt.local?.set(fullKey, entry, entry.staleUntil)
-      rt.stats.sets++
-      void rt.announce({ keys: [fullKey] })
-    }
-    return value
+    return loadSync(this.#rt, key, this.#key(key), loader, options)
   }
 
   /**
@@ -463,34 +408,7 @@ export class Cache {
     loader: (context: LoaderContext) => T | Promise<T>,
     options: ScheduleOptions,
   ): ScheduledRefresh<T> {
-    const rt = this.#rt
-    const fullKey = this.#writableKey(key)
-    if (typeof loader !== 'function')
-      throw new InvalidOptionError('loader', 'schedule needs a loader function')
-    const period = toMilliseconds(options?.every, 'every')
-    const jitter = toMilliseconds(options.jitter ?? 0, 'jitter')
-    validateTags(options.tags)
-    const loadOptions: GetOrSetOptions<T> = {
-      ttl: options.ttl ?? (period > 0 ? period * 2 : rt.options.policy.ttl),
-      ...(options.tags && { tags: options.tags }),
-    }
-    const refresh = async (): Promise<T | undefined> => {
-      if (rt.closing !== undefined) return undefined
-      if (period > 0 && !(await rt.claimPeriod(fullKey, period))) return undefined
-      try {
-        return await this.getOrSet(key, loader, { ...loadOptions, forceFresh: true })
-      } catch {
-        return undefined // reported through the `error` event by the load itself
-      }
-    }
-    const stopTimer =
-      period > 0 ? every(period, jitter, options.runImmediately ?? true, refresh) : () => {}
-    const stop = () => {
-      stopTimer()
-      rt.background.delete(stop)
-    }
-    rt.background.add(stop)
-    return { key, refresh, get: () => this.getOrSet(key, loader, loadOptions), stop }
+    return startSchedule(this, this.#rt, key, this.#key(key), loader, options)
   }
 
   /**
@@ -505,19 +423,7 @@ export class Cache {
    * ```
    */
   reader<T>(key: string, options: ReaderOptions): ScheduledReader<T> {
-    const rt = this.#rt
-    const fullKey = this.#key(key)
-    const period = toMilliseconds(options?.every, 'every')
-    const pull = async (): Promise<void> => {
-      if (rt.closing === undefined && rt.options.enabled) await rt.readRemotes(fullKey, undefined)
-    }
-    const stopTimer = period > 0 ? every(period, 0, true, pull) : () => {}
-    const stop = () => {
-      stopTimer()
-      rt.background.delete(stop)
-    }
-    rt.background.add(stop)
-    return { key, get: () => this.get<T>(key), pull, stop }
+    return startReader(this, this.#rt, key, this.#key(key), options)
   }
 
   /**
@@ -573,7 +479,7 @@ export class Cache {
 
   /** A snapshot of the counters, per cache and per tier (shared with namespaces). */
   stats(): CacheStats {
-    return copyStats(this.#rt.stats)
+    return copyStats(this.#rt.stats, this.#rt.recovery.stats())
   }
 
   /**
@@ -599,329 +505,34 @@ export class Cache {
         const entry = rt.local.get(fullKey, now)
         if (
           entry !== undefined &&
-          now < rt.freshUntil(entry) &&
+          now < rt.freshUntil(entry, fullKey) &&
           (options.validate?.(entry) ?? true)
         ) {
-          return this.#localHit(key, entry)
+          return localHit(rt, key, entry)
         }
       }
-      ;(rt.localStats as TierStats).misses++
+      ;(rt.localStats as NonNullable<typeof rt.localStats>).misses++
     }
     if (tiers !== 'local') {
-      const found = await rt.readRemotes(fullKey, options?.validate)
-      if (found !== undefined && rt.clock() < found.freshUntil) return this.#remoteHit(key, found)
+      const found = await rt.reads.readRemotes(fullKey, options?.validate)
+      if (found !== undefined && rt.clock() < found.freshUntil) return remoteHit(rt, key, found)
     }
-    rt.stats.misses++
-    this.#emit('miss', key)
+    miss(rt, key)
     return undefined
-  }
-
-  #localHit(key: string, entry: CacheEntry): unknown {
-    const rt = this.#rt
-    rt.stats.hits++
-    ;(rt.localStats as TierStats).hits++
-    if (rt.events.listening('hit')) {
-      rt.events.emit('hit', { key, tier: (rt.local as { name: string }).name, stale: false })
-    }
-    return entry.value
-  }
-
-  #remoteHit(key: string, found: Found): unknown {
-    const rt = this.#rt
-    rt.stats.hits++
-    if (rt.events.listening('hit')) {
-      rt.events.emit('hit', {
-        key,
-        tier: (rt.remoteStats[found.tier] as TierStats).name,
-        stale: false,
-      })
-    }
-    return found.entry.value
-  }
-
-  /** Serves a stale value: counts it on the cache (stale or grace) and on its tier. */
-  #staleHit(key: string, fallback: Fallback, grace: boolean): unknown {
-    const rt = this.#rt
-    if (grace) rt.stats.graceHits++
-    else rt.stats.staleHits++
-    const tierStats = fallback.tier < 0 ? rt.localStats : rt.remoteStats[fallback.tier]
-    if (tierStats) tierStats.staleHits++
-    if (rt.events.listening('hit')) {
-      rt.events.emit('hit', { key, tier: tierStats?.name ?? 'unknown', stale: true })
-    }
-    return fallback.entry.value
-  }
-
-  // ---- loading -----------------------------------------------------------------
-
-  /** Work a fresh local hit may start in the background: early refresh, tag sync. */
-  #maintain<T>(request: LoadRequest<T>, entry: CacheEntry, now: number, freshUntil: number): void {
-    const rt = this.#rt
-    if (entry.tags.length > 0 && rt.tags.isStale(entry.tags, now)) {
-      rt.tags
-        .sync(entry.tags, now)
-        .catch((error) => rt.reportError(request.key, undefined, 'tags', error))
-    }
-    const beta = request.policy.beta
-    if (beta > 0 && shouldRefreshEarly(now, freshUntil, entry.loadTime, beta)) {
-      this.#refreshInBackground(request, { entry, freshUntil, tier: -1 })
-    }
-  }
-
-  async #resolve<T>(request: LoadRequest<T>, fallback: Fallback | undefined): Promise<unknown> {
-    const { key, fullKey, loader, policy, options } = request
-    const rt = this.#rt
-    this.#writableKey(key)
-    if (!rt.options.enabled) return loader(new LoadContext(key, undefined, options?.tags))
-    if (rt.localStats && fallback === undefined && options?.tiers !== 'remote')
-      rt.localStats.misses++
-    if (fallback !== undefined && this.#withinRevalidation(fallback, policy)) {
-      this.#refreshInBackground(request, fallback)
-      return this.#staleHit(key, fallback, false)
-    }
-    const flight = rt.flights.get(fullKey)
-    // A superseded flight loads a value from before a write, delete or clear that has
-    // since completed: a caller arriving after that change must not get its answer.
-    if (flight !== undefined && !flight.superseded) {
-      rt.stats.coalesced++
-      return flight.answer
-    }
-    return rt.flights.start(fullKey, (started) => this.#load(request, fallback, started, false))
-      .answer
-  }
-
-  #refreshInBackground<T>(request: LoadRequest<T>, fallback: Fallback): void {
-    const rt = this.#rt
-    const running = rt.flights.get(request.fullKey)
-    if ((running !== undefined && !running.superseded) || rt.closing !== undefined) return
-    rt.stats.refreshes++
-    rt.flights.start(request.fullKey, (flight) => this.#load(request, fallback, flight, true))
-  }
-
-  /**
-   * One loader run for a key: look in the remote tiers, respect the grace backoff and
-   * the distributed lock, call the loader under the timeouts, cache the result.
-   */
-  async #load<T>(
-    request: LoadRequest<T>,
-    fallback: Fallback | undefined,
-    flight: Flight,
-    background: boolean,
-  ): Promise<unknown> {
-    const { key, fullKey, policy, options } = request
-    const rt = this.#rt
-    const tiers = options?.tiers ?? 'all'
-    if (options?.forceFresh !== true && tiers !== 'local' && rt.remotes.length > 0) {
-      const found = await rt.readRemotes(fullKey, options?.validate)
-      if (found !== undefined) {
-        if (rt.clock() < found.freshUntil) return this.#remoteHit(key, found)
-        if (fallback === undefined || found.entry.createdAt > fallback.entry.createdAt)
-          fallback = found
-        if (!background && this.#withinRevalidation(fallback, policy)) {
-          flight.resolve(this.#staleHit(key, fallback, false))
-          rt.stats.refreshes++
-          background = true
-        }
-      }
-    }
-    if (!background) {
-      rt.stats.misses++
-      this.#emit('miss', key)
-    }
-    const retryAfter = rt.graceRetryAfter.get(fullKey)
-    if (
-      retryAfter !== undefined &&
-      rt.clock() < retryAfter &&
-      fallback &&
-      this.#withinGrace(fallback, policy)
-    ) {
-      return this.#staleHit(key, fallback, true)
-    }
-    this.#assertOpen()
-    const lockKey = `${rt.reservedPrefix}lock:${fullKey}`
-    let locked = false
-    if (rt.lock !== undefined) {
-      const waited = await this.#acquireLock(fullKey, lockKey, options)
-      if (waited.found) return this.#remoteHit(key, waited.found)
-      locked = waited.locked
-    }
-    try {
-      return await this.#callLoader(request, fallback, flight, background)
-    } finally {
-      if (locked) {
-        // A failed release is counted by the tier call; the lock expires by itself.
-        await rt.lock?.release(lockKey).catch(() => undefined)
-      }
-    }
-  }
-
-  async #callLoader<T>(
-    request: LoadRequest<T>,
-    fallback: Fallback | undefined,
-    flight: Flight,
-    background: boolean,
-  ): Promise<unknown> {
-    const { key, fullKey, loader, policy, options } = request
-    const rt = this.#rt
-    const context = new LoadContext(key, fallback?.entry.value, options?.tags)
-    const createdAt = rt.clock()
-    const started = performance.now()
-    rt.loads.add(context.controller)
-    rt.stats.loads++
-    const timers: NodeJS.Timeout[] = []
-    if (fallback !== undefined && policy.softTimeout !== Number.POSITIVE_INFINITY && !background) {
-      timers.push(
-        unrefTimer(() => {
-          flight.resolve(this.#staleHit(key, fallback, false))
-          rt.stats.refreshes++
-        }, policy.softTimeout),
-      )
-    }
-    let value: T
-    try {
-      value = await this.#withHardTimeout(
-        key,
-        loader,
-        context,
-        policy.hardTimeout,
-        timers,
-        background,
-      )
-    } catch (error) {
-      rt.stats.loadErrors++
-      rt.reportError(key, undefined, 'load', error)
-      this.#emitLoad(key, started, background, error)
-      if (
-        fallback !== undefined &&
-        this.#withinGrace(fallback, policy) &&
-        rt.closing === undefined
-      ) {
-        rt.graceRetryAfter.set(fullKey, rt.clock() + policy.graceBackoff)
-        return this.#staleHit(key, fallback, true)
-      }
-      throw error
-    } finally {
-      for (const timer of timers) clearTimeout(timer)
-      rt.loads.delete(context.controller)
-      rt.stats.loadTime += performance.now() - started
-    }
-    const loadTime = performance.now() - started
-    this.#emitLoad(key, started, background, undefined)
-    rt.graceRetryAfter.delete(fullKey)
-    this.#checkLoaded(key, value)
-    if (!context.skipped && !flight.superseded && (options?.cacheIf?.(value) ?? true)) {
-      const entry = this.#entry(
-        key,
-        value,
-        rt.clock(),
-        policy,
-        { ttl: context.ttl, tags: context.tags },
-        createdAt,
-        loadTime,
-      )
-      await rt.write(fullKey, entry, options?.tiers ?? 'all', flight)
-      this.#emit('set', key)
-    }
-    return value
-  }
-
-  async #withHardTimeout<T>(
-    key: string,
-    loader: (context: LoaderContext) => T | Promise<T>,
-    context: LoadContext,
-    hardTimeout: number,
-    timers: NodeJS.Timeout[],
-    background: boolean,
-  ): Promise<T> {
-    const loading = traced(
-      loadChannel,
-      () => ({ cache: this.#rt.options.name, key, background }),
-      async () => loader(context),
-    )
-    if (hardTimeout === Number.POSITIVE_INFINITY) return loading
-    return new Promise<T>((resolve, reject) => {
-      timers.push(
-        unrefTimer(() => {
-          const error = new TimeoutError(
-            `the loader for key "${key}" did not finish within ${hardTimeout} ms`,
-            hardTimeout,
-            key,
-          )
-          context.controller.abort(error)
-          reject(error)
-        }, hardTimeout),
-      )
-      loading.then(resolve, reject)
-    })
-  }
-
-  /**
-   * Takes the distributed lock, or waits for its holder's value: re-reads the remote
-   * tiers every `retryInterval` until a fresh value appears or the lock's timeout passes
-   * (its holder crashed), then loads anyway.
-   */
-  async #acquireLock(
-    fullKey: string,
-    lockKey: string,
-    options: GetOrSetOptions<never> | undefined,
-  ): Promise<{ locked: boolean; found?: Found }> {
-    const rt = this.#rt
-    const lock = rt.lock as NonNullable<CacheRuntime['lock']>
-    // Past one lock lifetime the holder has crashed and its lock has expired: keep trying
-    // to take it (exactly one waiter will) for one more lifetime, then load regardless.
-    const giveUpAt = rt.clock() + 2 * lock.timeout
-    let counted = false
-    for (;;) {
-      let locked: boolean | undefined
-      try {
-        locked = await lock.acquire(lockKey, rt.clock())
-      } catch {
-        locked = undefined // strict mode: the failure is already counted and reported
-      }
-      if (locked === undefined) return { locked: false }
-      if (locked) {
-        // The previous holder may have written just before releasing.
-        const found = await rt.readRemotes(fullKey, options?.validate)
-        if (found !== undefined && rt.clock() < found.freshUntil) {
-          await lock.release(lockKey).catch(() => undefined)
-          return { locked: false, found }
-        }
-        return { locked: true }
-      }
-      if (!counted) {
-        rt.stats.lockWaits++
-        counted = true
-      }
-      await sleep(lock.retryInterval)
-      this.#assertOpen()
-      const found = await rt.readRemotes(fullKey, options?.validate)
-      if (found !== undefined && rt.clock() < found.freshUntil) return { locked: false, found }
-      if (rt.clock() >= giveUpAt) return { locked: false }
-    }
-  }
-
-  #withinRevalidation(fallback: Fallback, policy: Policy): boolean {
-    const now = this.#rt.clock()
-    return (
-      now < fallback.freshUntil + policy.staleWhileRevalidate && now < fallback.entry.staleUntil
-    )
-  }
-
-  #withinGrace(fallback: Fallback, policy: Policy): boolean {
-    const now = this.#rt.clock()
-    return now < fallback.freshUntil + policy.grace && now < fallback.entry.staleUntil
   }
 
   // ---- helpers -----------------------------------------------------------------
 
   async #changeTags(tags: readonly string[], hard: boolean): Promise<void> {
+    const rt = this.#rt
     this.#assertOpen()
     validateTags(tags)
     if (tags.length === 0) return
-    const change = { tags: [...tags], hard, at: this.#rt.clock() }
-    await this.#rt.tags.record(change)
-    await this.#rt.announce({ tags: change })
-    if (this.#rt.events.listening('tags')) this.#rt.events.emit('tags', { tags: change.tags, hard })
+    const scope = rt.options.tagScope === 'cache' ? '' : this.#path.slice(rt.root.length)
+    const change = { scope, tags: [...tags], hard, at: rt.clock() }
+    await rt.tags.record(change)
+    await rt.announce({ tags: change })
+    if (rt.events.listening('tags')) rt.events.emit('tags', { tags: change.tags, hard })
   }
 
   #key(key: string): string {
@@ -932,19 +543,7 @@ export class Cache {
         typeof key === 'string' ? key : undefined,
       )
     }
-    return this.#prefix === '' ? key : this.#prefix + key
-  }
-
-  /** A key that may be written: not in the space core reserves for tags and locks. */
-  #writableKey(key: string): string {
-    const fullKey = this.#key(key)
-    if (fullKey.startsWith(this.#rt.reservedPrefix)) {
-      throw new InvalidKeyError(
-        `keys starting with "${RESERVED_SEGMENT}" are reserved for @stack`,
-        key,
-      )
-    }
-    return fullKey
+    return this.#keyBase + key
   }
 
   #keys(keys: readonly string[]): string[] {
@@ -955,90 +554,4 @@ export class Cache {
   #assertOpen(): void {
     if (this.#rt.closing !== undefined) throw new ClosedError(this.#rt.options.name)
   }
-
-  #policy(options: SetOptions | undefined): Policy {
-    const policy = this.#rt.options.policy
-    if (
-      options?.ttl === undefined &&
-      options?.staleWhileRevalidate === undefined &&
-      options?.grace === undefined
-    ) {
-      return policy
-    }
-    return resolvePolicy(policy, {
-      ...(options.ttl !== undefined && { ttl: options.ttl }),
-      ...(options.staleWhileRevalidate !== undefined && {
-        staleWhileRevalidate: options.staleWhileRevalidate,
-      }),
-      ...(options.grace !== undefined && { grace: options.grace }),
-    })
-  }
-
-  #entry(
-    key: string,
-    value: unknown,
-    now: number,
-    policy: Policy,
-    overrides:
-      | { ttl?: SetOptions['ttl'] | undefined; tags?: SetOptions['tags'] | undefined }
-      | undefined,
-    createdAt = now,
-    loadTime?: number,
-  ): CacheEntry {
-    if (value === undefined) {
-      throw new InvalidValueError(
-        `cannot cache undefined for key "${key}" (a read would look like a miss); use null`,
-        key,
-      )
-    }
-    const ttl = overrides?.ttl === undefined ? policy.ttl : toMilliseconds(overrides.ttl, 'ttl')
-    const freshUntil = now + ttl
-    const staleUntil = freshUntil + Math.max(policy.staleWhileRevalidate, policy.grace)
-    const tags = overrides?.tags ?? NO_TAGS
-    return loadTime === undefined
-      ? { value, createdAt, freshUntil, staleUntil, tags }
-      : { value, createdAt, freshUntil, staleUntil, tags, loadTime }
-  }
-
-  #checkLoaded(key: string, value: unknown): void {
-    if (value === undefined) {
-      throw new InvalidValueError(
-        `the loader for key "${key}" resolved undefined; return null to cache an absence`,
-        key,
-      )
-    }
-  }
-
-  #emit(event: 'set' | 'delete' | 'miss', key: string): void {
-    const events = this.#rt.events
-    if (events.listening(event)) events.emit(event, { key })
-  }
-
-  #emitLoad(key: string, started: number, background: boolean, error: unknown): void {
-    const events = this.#rt.events
-    if (events.listening('load')) {
-      events.emit('load', { key, duration: performance.now() - started, background, error })
-    }
-  }
-}
-
-function countLocal(stats: TierStats, found: readonly (Found | undefined)[]): void {
-  for (const hit of found) {
-    if (hit === undefined) stats.misses++
-    else stats.hits++
-  }
-}
-
-function unrefTimer(callback: () => void, ms: number): NodeJS.Timeout {
-  const timer = setTimeout(callback, ms)
-  timer.unref()
-  return timer
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => unrefTimer(resolve, ms))
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
 }

@@ -7,6 +7,7 @@ import type { TierGuardOptions } from '../resilience/options.js'
 import type { Serializer } from '../serializer.js'
 import { structuredSerializer } from '../serializers/structured.js'
 import type { RemoteStore } from '../store.js'
+import { rootPath } from './keyspace.js'
 
 /** A tier of a cache: the synchronous local tier, or a remote store. */
 export type Tier = LocalTier<CacheEntry> | RemoteStore
@@ -109,6 +110,12 @@ export interface CacheOptions extends FreshnessOptions {
   readonly clock?: () => number
   /** Name used in stats and errors. Default `'cache'`. */
   readonly name?: string
+  /**
+   * Where tags live. `'namespace'` (default): a tag belongs to the namespace that wrote
+   * the entry, so `tenantA.invalidateTags(['user:1'])` never touches `tenantB`'s
+   * entries. `'cache'`: tags are shared by every namespace of the cache.
+   */
+  readonly tagScope?: 'namespace' | 'cache'
 }
 
 /** Options of the write-behind policy. */
@@ -208,6 +215,7 @@ export interface ResolvedCacheOptions {
   readonly enabled: boolean
   readonly clock: () => number
   readonly name: string
+  readonly tagScope: 'namespace' | 'cache'
 }
 
 const FRESHNESS_OPTION_NAMES = [
@@ -235,6 +243,7 @@ const CACHE_OPTION_NAMES = new Set<string>([
   'enabled',
   'clock',
   'name',
+  'tagScope',
 ])
 const SET_OPTION_NAMES = new Set(['ttl', 'staleWhileRevalidate', 'grace', 'tags', 'tiers'])
 const GET_OPTION_NAMES = new Set(['tiers', 'validate'])
@@ -297,7 +306,7 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
   return {
     local,
     remotes,
-    keyPrefix: prefix === '' ? '' : `${prefix}:`,
+    keyPrefix: rootPath(prefix),
     policy: resolvePolicy(DEFAULT_POLICY, options),
     serializer,
     compressThreshold,
@@ -313,6 +322,7 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
     enabled: resolveEnabled(options.enabled),
     clock: options.clock ?? Date.now,
     name: options.name ?? 'cache',
+    tagScope: resolveTagScope(options.tagScope),
   }
 }
 
@@ -417,6 +427,17 @@ function resolveTierGuard(options: CacheOptions): TierGuardOptions {
   }
 }
 
+function resolveTagScope(scope: CacheOptions['tagScope']): 'namespace' | 'cache' {
+  if (scope === undefined) return 'namespace'
+  if (scope !== 'namespace' && scope !== 'cache') {
+    throw new InvalidOptionError(
+      'tagScope',
+      `tagScope must be 'namespace' or 'cache', got ${String(scope)}`,
+    )
+  }
+  return scope
+}
+
 function resolveEnabled(enabled: boolean | undefined): boolean {
   if (enabled !== undefined) {
     if (typeof enabled !== 'boolean')
@@ -500,10 +521,34 @@ export function validateGetOrSetOptions(options: GetOrSetOptions<never>): void {
   validateFunction(options.cacheIf, 'cacheIf')
 }
 
+/** Most tags one entry may carry: the envelope counts them in 16 bits. */
+export const MAX_TAGS_PER_ENTRY = 0xffff
+
+/**
+ * Tags are non-empty, well-formed strings (a lone surrogate would be turned into U+FFFD
+ * on the way to a remote tier, and the tag could then never be invalidated there).
+ */
 export function validateTags(tags: readonly string[] | undefined): void {
   if (tags === undefined) return
-  if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string' || tag === '')) {
+  if (!Array.isArray(tags)) {
     throw new InvalidOptionError('tags', 'tags must be an array of non-empty strings')
+  }
+  if (tags.length > MAX_TAGS_PER_ENTRY) {
+    throw new InvalidOptionError(
+      'tags',
+      `an entry can carry at most ${MAX_TAGS_PER_ENTRY} tags, got ${tags.length}`,
+    )
+  }
+  for (const tag of tags) {
+    if (typeof tag !== 'string' || tag === '') {
+      throw new InvalidOptionError('tags', 'tags must be an array of non-empty strings')
+    }
+    if (!(tag as string & { isWellFormed(): boolean }).isWellFormed()) {
+      throw new InvalidOptionError(
+        'tags',
+        `tag ${JSON.stringify(tag)} is not well-formed Unicode (it has a lone surrogate)`,
+      )
+    }
   }
 }
 

@@ -1,13 +1,17 @@
 /**
  * The write-behind queue: remote writes run one at a time, in the order they were
- * queued (so two writes of one key land in order), while callers go on. A full queue
- * makes the next `push` wait, bounding memory.
+ * queued, while callers go on. A full queue makes the next `push` wait, bounding memory.
+ *
+ * A job takes its place in each tier's per-key order when it is *queued*, not when it
+ * runs (see `TierOrder`): reads skip a tier whose copy of the key is still waiting
+ * here, and a later delete or write of the key drops the queued job instead of being
+ * undone by it.
  */
 export class WriteBehindQueue {
-  readonly #jobs: (() => Promise<void>)[] = []
   readonly #maxQueue: number
   readonly #onError: (error: unknown) => void
-  #running: Promise<void> | undefined
+  #size = 0
+  #tail: Promise<void> = Promise.resolve()
   #spaceWaiters: (() => void)[] = []
 
   constructor(maxQueue: number, onError: (error: unknown) => void) {
@@ -16,32 +20,34 @@ export class WriteBehindQueue {
   }
 
   get size(): number {
-    return this.#jobs.length
+    return this.#size
   }
 
-  /** Queues `job`; resolves once it is queued (not run). */
-  async push(job: () => Promise<void>): Promise<void> {
-    while (this.#jobs.length >= this.#maxQueue) {
+  /**
+   * Queues a job: `start` is called at once with the promise of its turn (the previous
+   * job's end) and must take its places in the tiers' order synchronously. Resolves
+   * once the job is queued (not run).
+   */
+  async push(start: (turn: Promise<void>) => Promise<void>): Promise<void> {
+    while (this.#size >= this.#maxQueue) {
       await new Promise<void>((resolve) => this.#spaceWaiters.push(resolve))
     }
-    this.#jobs.push(job)
-    this.#running ??= this.#drain()
+    this.#size++
+    const job = start(this.#tail)
+      .catch((error) => this.#onError(error))
+      .finally(() => {
+        this.#size--
+        this.#spaceWaiters.shift()?.()
+      })
+    this.#tail = job
   }
 
   /** Resolves when every queued job has run. */
   async flush(): Promise<void> {
-    while (this.#running) await this.#running
-  }
-
-  async #drain(): Promise<void> {
-    for (let job = this.#jobs.shift(); job !== undefined; job = this.#jobs.shift()) {
-      this.#spaceWaiters.shift()?.()
-      try {
-        await job()
-      } catch (error) {
-        this.#onError(error)
-      }
-    }
-    this.#running = undefined
+    let tail: Promise<void>
+    do {
+      tail = this.#tail
+      await tail
+    } while (tail !== this.#tail)
   }
 }

@@ -18,8 +18,8 @@ describe('add on a chain', () => {
     const winner = `worker-${results.indexOf(true)}`
     expect(await createCache({ tiers: [bottom] }).get('job:1')).toBe(winner)
     if (results.indexOf(true) % 2) {
-      expect(local.peek('job:1')?.value).toBe(winner)
-      expect(await middle.get('job:1')).toBeDefined()
+      expect(local.peek('#job:1')?.value).toBe(winner)
+      expect(await middle.get('#job:1')).toBeDefined()
     }
   })
 
@@ -46,13 +46,13 @@ describe('write policies and tier selection', () => {
     let landed: Uint8Array | undefined
     const close = remote.close.bind(remote)
     remote.close = async () => {
-      landed = await remote.get('k')
+      landed = await remote.get('#k')
       return close()
     }
     const cache = createCache({ tiers: [memory(), remote], writePolicy: 'write-behind' })
     await cache.set('k', 'v')
     expect(await cache.get('k')).toBe('v')
-    expect(await remote.get('k')).toBeUndefined()
+    expect(await remote.get('#k')).toBeUndefined()
     const closing = cache.close()
     release()
     await closing
@@ -77,8 +77,8 @@ describe('write policies and tier selection', () => {
     const cache = createCache({ tiers: [local, remote] })
     await cache.set('l', 1, { tiers: 'local' })
     await cache.set('r', 2, { tiers: 'remote' })
-    expect(await remote.get('l')).toBeUndefined()
-    expect(local.peek('r')).toBeUndefined()
+    expect(await remote.get('#l')).toBeUndefined()
+    expect(local.peek('#r')).toBeUndefined()
     expect(await cache.get('r', { tiers: 'local' })).toBeUndefined()
     expect(await cache.get('r', { tiers: 'remote' })).toBe(2)
   })
@@ -102,7 +102,7 @@ describe('distributed single-flight', () => {
     expect(calls).toBe(1)
     expect(new Set(results)).toEqual(new Set(['value']))
     expect(a.stats().lockWaits + b.stats().lockWaits).toBe(1)
-    expect(await shared.get('__stack:lock:cold')).toBeUndefined()
+    expect(await shared.get('!lock:#cold')).toBeUndefined()
   })
 
   test('the lock is released when the loader fails', async () => {
@@ -111,7 +111,7 @@ describe('distributed single-flight', () => {
     await expect(cache.getOrSet('k', () => Promise.reject(new Error('boom')))).rejects.toThrow(
       'boom',
     )
-    expect(await shared.get('__stack:lock:k')).toBeUndefined()
+    expect(await shared.get('!lock:#k')).toBeUndefined()
     expect(await cache.getOrSet('k', () => 'ok')).toBe('ok')
   })
 
@@ -124,7 +124,7 @@ describe('distributed single-flight', () => {
       distributedLock: { timeout: '5s', retryInterval: 1 },
     })
     // A holder that crashed: its lock stays until it expires.
-    await shared.add!('__stack:lock:k', new Uint8Array(1), clock.now() + 5_000)
+    await shared.add!('!lock:#k', new Uint8Array(1), clock.now() + 5_000)
     const pending = cache.getOrSet('k', () => 'loaded')
     await new Promise((r) => setTimeout(r, 10))
     clock.advance(5_000)
@@ -141,7 +141,7 @@ describe('distributed single-flight', () => {
         distributedLock: { timeout: '5s', retryInterval: 1 },
       }),
     )
-    await shared.add!('__stack:lock:k', new Uint8Array(1), clock.now() + 5_000)
+    await shared.add!('!lock:#k', new Uint8Array(1), clock.now() + 5_000)
     let calls = 0
     const loader = async () => {
       calls++
@@ -196,9 +196,9 @@ describe('bus coherence', () => {
     const local = memory()
     const b = createCache({ tiers: [local, shared], bus: hub.bus() })
     await b.set('k', 'v')
-    await shared.delete('k') // changed behind b's back, message lost
+    await shared.delete('#k') // changed behind b's back, message lost
     hub.reconnectAll()
-    expect(local.peek('k')).toBeUndefined()
+    expect(local.peek('#k')).toBeUndefined()
     expect(await b.get('k')).toBeUndefined()
   })
 })

@@ -231,21 +231,21 @@ describe('chains of tiers', () => {
     await writer.set('k', 'from bottom')
     clock.advance(40_000)
     expect(await cache.get('k')).toBe('from bottom')
-    expect(local.peek('k')?.value).toBe('from bottom')
-    expect(await middle.get('k')).toBeDefined()
+    expect(local.peek('#k')?.value).toBe('from bottom')
+    expect(await middle.get('#k')).toBeDefined()
     // 20 s of life were left: no tier may serve it after that.
     clock.advance(20_000)
-    expect(local.peek('k')).toBeUndefined()
-    expect(await middle.get('k')).toBeUndefined()
+    expect(local.peek('#k')).toBeUndefined()
+    expect(await middle.get('#k')).toBeUndefined()
     expect(await cache.get('k')).toBeUndefined()
   })
 
   test('writes reach every tier', async () => {
     const { cache, local, middle, bottom } = threeTierCache()
     await cache.set('k', 'v')
-    expect(local.peek('k')?.value).toBe('v')
-    expect(await middle.get('k')).toBeDefined()
-    expect(await bottom.get('k')).toBeDefined()
+    expect(local.peek('#k')?.value).toBe('v')
+    expect(await middle.get('#k')).toBeDefined()
+    expect(await bottom.get('#k')).toBeDefined()
   })
 
   test('getMany asks each tier, in one batch, only for the keys still missing', async () => {
@@ -255,9 +255,9 @@ describe('chains of tiers', () => {
       { key: 'b', value: 2 },
       { key: 'c', value: 3 },
     ])
-    local.delete('b')
-    local.delete('c')
-    await middle.delete('c')
+    local.delete('#b')
+    local.delete('#c')
+    await middle.delete('#c')
     const asked: string[][] = []
     for (const store of [middle, bottom]) {
       const getMany = store.getMany!.bind(store)
@@ -268,8 +268,8 @@ describe('chains of tiers', () => {
     }
     expect(await cache.getMany(['a', 'b', 'c', 'd'])).toEqual([1, 2, 3, undefined])
     expect(asked).toEqual([
-      ['b', 'c', 'd'],
-      ['c', 'd'],
+      ['#b', '#c', '#d'],
+      ['#c', '#d'],
     ])
     expect(await cache.getMany([])).toEqual([])
   })
@@ -306,14 +306,14 @@ describe('chains of tiers', () => {
     await cache.set('k', 'v1')
     broken.setDown(true)
     await expect(cache.set('k', 'v2')).rejects.toSatisfy(StoreUnavailableError.isInstance)
-    expect(local.peek('k')).toBeUndefined()
+    expect(local.peek('#k')).toBeUndefined()
     await expect(cache.get('k')).rejects.toSatisfy(StoreUnavailableError.isInstance)
   })
 
   test('a corrupt remote entry is a miss plus a counted error, never a crash', async () => {
     const store = memoryStore()
     const cache = createCache({ tiers: [store] })
-    await store.set('k', new TextEncoder().encode('garbage'), Number.POSITIVE_INFINITY)
+    await store.set('#k', new TextEncoder().encode('garbage'), Number.POSITIVE_INFINITY)
     const errors: unknown[] = []
     cache.on('error', (event) => errors.push(event.error))
     expect(await cache.get('k')).toBeUndefined()
@@ -334,9 +334,9 @@ describe('chains of tiers', () => {
         { key: 'bad', value: Symbol('x') as unknown as number },
       ]),
     ).rejects.toThrow(/"bad"/)
-    expect(local.peek('k')?.value).toBe('old')
+    expect(local.peek('#k')?.value).toBe('old')
     expect(await cache.has('ok')).toBe(false)
-    expect(await bottom.get('ok')).toBeUndefined()
+    expect(await bottom.get('#ok')).toBeUndefined()
   })
 })
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { createCache, InvalidKeyError, MemoryBusHub, memory, memoryStore } from '../../src/index.js'
+import { createCache, MemoryBusHub, memory, memoryStore } from '../../src/index.js'
 import { fakeClock } from './helpers.js'
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0))
@@ -109,20 +109,22 @@ describe('namespaces', () => {
       user.set('profile', 3),
       sibling.set('settings', 4),
     ])
-    expect(await shared.get('app:org:1:user:2:profile')).toBeDefined()
+    expect(await shared.get('app:org%3A1:user%3A2:#profile')).toBeDefined()
     await org.clear()
     expect(await user.get('profile')).toBeUndefined()
     expect(await org.get('settings')).toBeUndefined()
     expect(await sibling.get('settings')).toBe(4)
     expect(await root.get('top')).toBe(1)
-    expect(local.peek('app:org:10:settings')).toBeDefined()
+    expect(local.peek('app:org%3A10:#settings')).toBeDefined()
   })
 
   test('namespaces share tiers, stats and lifecycle', async () => {
     const root = createCache({ tiers: [memory()] })
     const ns = root.namespace('ns')
     await ns.set('k', 1)
-    expect(await root.get('ns:k')).toBe(1)
+    expect(await ns.get('k')).toBe(1)
+    expect(await root.get('ns:k')).toBeUndefined() // a namespace is not a key prefix
+    expect(await root.get('k')).toBeUndefined()
     expect(root.stats().sets).toBe(1)
     await ns.close()
     await expect(root.get('k')).rejects.toThrow(/closed/)
@@ -140,8 +142,17 @@ describe('namespaces', () => {
     expect(await b.namespace('n').get('k')).toBeUndefined()
   })
 
-  test('keys in core’s reserved space cannot be written', async () => {
-    const cache = createCache({ tiers: [memory()] })
-    await expect(cache.set('__stack:tag:x', 1)).rejects.toSatisfy(InvalidKeyError.isInstance)
+  test('any key is a caller key: none reaches the space core keeps for tags and locks', async () => {
+    const store = memoryStore()
+    const cache = createCache({ tiers: [store] })
+    await cache.set('post', 1, { tags: ['t'] })
+    await cache.invalidateTags(['t'])
+    for (const key of ['__stack:tag:invalidated:t', '!tag:i:#t', '#!tag:i:#t'])
+      await cache.set(key, 'x')
+    await cache.namespace('!tag:i:').clear()
+    await cache.namespace('__stack').clear()
+    const later = createCache({ tiers: [store] }) // another process, learning tags from the store
+    expect(await later.get('post')).toBeUndefined()
+    expect(await later.get('__stack:tag:invalidated:t')).toBe('x')
   })
 })

@@ -27,8 +27,9 @@ export const ALL_KEY_REFS: readonly KeyRef[] = (['root', 'a', 'b'] as const).fla
 )
 export const TAG_POOL = ['t1', 't2', 't3'] as const
 
+/** The key stores see (docs/engine.md, key layout): the namespace path, `#`, the caller key. */
 export function fullKey(ref: KeyRef): string {
-  return ref.scope === 'root' ? ref.key : `${ref.scope}:${ref.key}`
+  return ref.scope === 'root' ? `#${ref.key}` : `${ref.scope}:#${ref.key}`
 }
 
 interface Write {

@@ -54,8 +54,8 @@ describe('single-flight under concurrency', () => {
     )
     expect(calls).toBe(1)
     expect(new Set(results)).toEqual(new Set(['loaded']))
-    expect(local.peek('cold')?.value).toBe('loaded')
-    expect(await remote.get('cold')).toBeDefined()
+    expect(local.peek('#cold')?.value).toBe('loaded')
+    expect(await remote.get('#cold')).toBeDefined()
     expect(cache.stats()).toMatchObject({ loads: 1, coalesced: 999 })
   })
 
@@ -187,11 +187,11 @@ class Race {
   async held(): Promise<unknown[]> {
     const remote = await Promise.all(
       this.stores.map(async (store) => {
-        const bytes = await store.get('k')
+        const bytes = await store.get('#k')
         return bytes && codec.decode('k', bytes).value
       }),
     )
-    return this.local ? [this.local.peek('k')?.value, ...remote] : remote
+    return this.local ? [this.local.peek('#k')?.value, ...remote] : remote
   }
 
   /** Runs scheduled tasks until none are left (fire-and-forget backfills included). */

@@ -1,6 +1,6 @@
 import { expect } from 'vitest'
 import type { Cache } from '../../src/index.js'
-import { ALL_KEY_REFS, type Command, fullKey, TAG_POOL } from './commands.js'
+import { ALL_KEY_REFS, type Command, fullKey, type KeyRef, TAG_POOL } from './commands.js'
 import type { ReferenceCache } from './reference-cache.js'
 import { type System, settle } from './system.js'
 
@@ -68,9 +68,10 @@ export async function runCommand(
       break
     }
     case 'getMany': {
-      const before = command.refs.map((ref) => servable(model, fullKey(ref)))
-      const actual = await system.cache.getMany(command.refs.map(fullKey))
-      const expected = model.getMany(command.refs.map(fullKey))
+      const refs = sameScope(command.refs)
+      const before = refs.map((ref) => servable(model, fullKey(ref)))
+      const actual = await system.view(refs[0]?.scope ?? 'root').getMany(refs.map((r) => r.key))
+      const expected = model.getMany(refs.map(fullKey))
       for (const [i, value] of actual.entries()) {
         checkRead(value, expected[i], (before[i] as { fresh: Set<number> }).fresh)
       }
@@ -125,8 +126,9 @@ export async function runCommand(
       break
     }
     case 'deleteMany': {
-      const removed = await system.cache.deleteMany(command.refs.map(fullKey))
-      expect(removed).toBe(model.delete(command.refs.map(fullKey)))
+      const refs = sameScope(command.refs)
+      const removed = await system.view(refs[0]?.scope ?? 'root').deleteMany(refs.map((r) => r.key))
+      expect(removed).toBe(model.delete(refs.map(fullKey)))
       break
     }
     case 'advance':
@@ -173,6 +175,11 @@ export async function runCommand(
   }
   await settle()
   await checkTiers(system, model)
+}
+
+/** A batch call goes to one namespace: the refs of the first ref's scope. */
+function sameScope(refs: readonly KeyRef[]): KeyRef[] {
+  return refs.filter((ref) => ref.scope === refs[0]?.scope)
 }
 
 function advance(system: System, model: ReferenceCache, ms: number): void {

@@ -43,7 +43,13 @@ export class System {
     this.local = config.local ? memory<CacheEntry>({ clock: now }) : undefined
     this.remotes = Array.from({ length: config.remotes }, () => memoryStore({ clock: now }))
     const hub = config.bus ? new MemoryBusHub() : undefined
-    const options = { clock: now, ...this.policy, ...(hub && { bus: hub.bus() }) }
+    // The model's tags are cache-wide; namespace-scoped tags are tested in test/faults.
+    const options = {
+      clock: now,
+      tagScope: 'cache' as const,
+      ...this.policy,
+      ...(hub && { bus: hub.bus() }),
+    }
     this.cache = createCache({
       ...options,
       tiers: this.local ? [this.local, ...this.remotes] : this.remotes,
@@ -73,11 +79,12 @@ export class System {
 
   /** The tag timestamp each remote tier holds (`undefined` when none). */
   async tagTimestamps(tag: string, hard: boolean): Promise<(number | undefined)[]> {
-    const key = `__stack:tag:${hard ? 'invalidated' : 'expired'}:${tag}`
+    const key = `!tag:${hard ? 'i' : 'e'}:#${tag}`
     return Promise.all(
       this.remotes.map(async (store) => {
         const bytes = await store.get(key)
-        return bytes && new DataView(bytes.buffer, bytes.byteOffset, 8).getFloat64(0, true)
+        // A 16-byte checked record; the timestamp is its last 8 bytes.
+        return bytes && new DataView(bytes.buffer, bytes.byteOffset, 16).getFloat64(8, true)
       }),
     )
   }

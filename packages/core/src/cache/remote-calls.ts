@@ -1,0 +1,185 @@
+import { ClosedError, StoreUnavailableError } from '../errors.js'
+import type { TierStats } from '../stats.js'
+import { tierChannel, traced } from '../tracing.js'
+import type { Recovery } from './recovery.js'
+import type { RemoteTier } from './remote-tier.js'
+import { type Ticket, TierOrder } from './tier-order.js'
+
+/** The outcome of one guarded tier call. */
+export type CallOutcome<R> = { readonly ok: true; readonly value: R } | { readonly ok: false }
+
+/** How a mutation is placed and what its failure leaves behind. */
+export interface MutationOptions {
+  /** When whatever the mutation writes is dead anyway (`-Infinity` for removals). */
+  readonly deadUntil: number
+  /** Resolves when the mutation may run (its write-behind turn); now when omitted. */
+  readonly turn?: Promise<void>
+  /** Checked when the mutation's turn comes: `false` drops it (e.g. a stale backfill). */
+  readonly stillWanted?: () => boolean
+}
+
+/** What {@link RemoteCalls} reports to. */
+export interface CallReporter {
+  readonly cacheName: string
+  readonly strict: boolean
+  reportError(key: string | undefined, tier: string, operation: string, error: unknown): void
+}
+
+/**
+ * Every call the cache makes to a remote tier: traced, guarded by the tier's timeout and
+ * circuit breaker, counted. Mutations also keep their place in the tier's per-key order
+ * ({@link TierOrder}), and a failed one fences what it touched until {@link Recovery}
+ * has repaired it.
+ */
+export class RemoteCalls {
+  readonly tiers: readonly RemoteTier[]
+  readonly orders: readonly TierOrder[]
+  readonly #stats: readonly TierStats[]
+  readonly #reporter: CallReporter
+  #recovery: Recovery | undefined
+
+  constructor(tiers: readonly RemoteTier[], stats: readonly TierStats[], reporter: CallReporter) {
+    this.tiers = tiers
+    this.#stats = stats
+    this.#reporter = reporter
+    this.orders = tiers.map(() => new TierOrder())
+  }
+
+  /** @internal Wired once, after construction (recovery repairs through these calls). */
+  useRecovery(recovery: Recovery): void {
+    this.#recovery = recovery
+  }
+
+  /**
+   * Whether tier `index` can be trusted for `fullKey` now: no mutation of it pending
+   * there, and not fenced by a failed one. In strict mode a fenced key is an error
+   * (`StoreUnavailableError`), as the failure that fenced it was.
+   */
+  readable(index: number, fullKey: string): boolean {
+    if ((this.orders[index] as TierOrder).isPending(fullKey)) return false
+    if (!(this.#recovery?.isFenced(index, fullKey) ?? false)) return true
+    if (this.#reporter.strict) {
+      const tier = (this.tiers[index] as RemoteTier).name
+      throw new StoreUnavailableError(
+        tier,
+        'a failed write of this key awaits recovery',
+        undefined,
+        fullKey,
+      )
+    }
+    return false
+  }
+
+  /**
+   * Runs a call that changes nothing. A failure is counted and reported; in strict mode
+   * it rejects, otherwise it resolves `undefined` so the other tiers can answer.
+   */
+  async call<R>(
+    index: number,
+    fullKey: string | undefined,
+    operation: string,
+    call: (tier: RemoteTier) => Promise<R>,
+  ): Promise<R | undefined> {
+    const outcome = await this.attempt(index, fullKey, operation, call)
+    return outcome.ok ? outcome.value : undefined
+  }
+
+  /** Like {@link call}, telling a failure apart from an `undefined` result. */
+  async attempt<R>(
+    index: number,
+    fullKey: string | undefined,
+    operation: string,
+    call: (tier: RemoteTier) => Promise<R>,
+    sent?: (raw: Promise<R>) => void,
+  ): Promise<CallOutcome<R>> {
+    const tier = this.tiers[index] as RemoteTier
+    try {
+      const value = await traced(
+        tierChannel,
+        () => ({ cache: this.#reporter.cacheName, tier: tier.name, operation, key: fullKey }),
+        () =>
+          tier.guard.run(operation, fullKey, () => {
+            const raw = call(tier)
+            sent?.(raw)
+            return raw
+          }),
+      )
+      return { ok: true, value }
+    } catch (error) {
+      ;(this.#stats[index] as TierStats).errors++
+      this.#reporter.reportError(fullKey, tier.name, operation, error)
+      if (this.#reporter.strict || ClosedError.isInstance(error))
+        throw asStoreError(tier.name, error, fullKey)
+      return { ok: false }
+    }
+  }
+
+  /**
+   * Runs a mutation in its tier's per-key order (after every earlier mutation of the
+   * keys it touches, see {@link TierOrder}). A failure or timeout fences each ticket's
+   * target on the tier until recovery repairs it; it also rejects in strict mode.
+   * Resolves `{ ok: true }` without calling when a later mutation made it pointless;
+   * `call` gets the tickets still wanted (a batch drops the keys a later mutation took over).
+   */
+  async mutate<R>(
+    index: number,
+    tickets: readonly Ticket[],
+    operation: string,
+    call: (tier: RemoteTier, live: readonly Ticket[]) => Promise<R>,
+    options: MutationOptions,
+  ): Promise<CallOutcome<R | undefined>> {
+    const order = this.orders[index] as TierOrder
+    const ready = Promise.all(tickets.map((ticket) => order.enter(ticket)))
+    let raw: Promise<R> | undefined
+    let failed = true
+    try {
+      await (options.turn === undefined ? ready : Promise.all([ready, options.turn]))
+      const live = tickets.filter((ticket) => !ticket.cancelled)
+      if (live.length === 0 || options.stillWanted?.() === false) {
+        failed = false
+        return { ok: true, value: undefined }
+      }
+      for (const ticket of live) ticket.started = true
+      const first = live.length === 1 ? live[0]?.target : undefined
+      const outcome = await this.attempt(
+        index,
+        first,
+        operation,
+        (tier) => call(tier, live),
+        (sent) => {
+          raw = sent
+        },
+      )
+      failed = !outcome.ok
+      return outcome
+    } finally {
+      for (const ticket of tickets) {
+        if (failed && !ticket.cancelled) this.#fence(index, ticket, raw, options.deadUntil)
+        order.finish(ticket)
+      }
+    }
+  }
+
+  #fence(index: number, ticket: Ticket, raw: Promise<unknown> | undefined, deadUntil: number) {
+    this.#recovery?.fence(
+      index,
+      ticket.target,
+      ticket.isPrefix,
+      raw === undefined ? undefined : { call: raw, deadUntil },
+    )
+  }
+}
+
+/** Store errors pass through; anything else a store threw becomes `StoreUnavailableError`. */
+function asStoreError(store: string, error: unknown, key: string | undefined): unknown {
+  if (ClosedError.isInstance(error) || StoreUnavailableError.isInstance(error)) return error
+  if (
+    error instanceof Error &&
+    'code' in error &&
+    typeof error.code === 'string' &&
+    error.code.startsWith('E_')
+  ) {
+    return error
+  }
+  return new StoreUnavailableError(store, (error as Error)?.message ?? String(error), error, key)
+}

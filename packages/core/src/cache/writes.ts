@@ -1,0 +1,274 @@
+import type { CacheEntry } from '../entry.js'
+import { SerializationError } from '../errors.js'
+import type { StoreWrite } from '../store.js'
+import type { Flight } from './flights.js'
+import { callerKey } from './keyspace.js'
+import type { TierSelection } from './options.js'
+import type { CallOutcome } from './remote-calls.js'
+import type { RemoteTier } from './remote-tier.js'
+import type { CacheRuntime } from './runtime.js'
+import { Ticket } from './tier-order.js'
+
+/** One entry of a batch write, encoded once for every remote tier. */
+export interface EncodedWrite {
+  readonly fullKey: string
+  readonly entry: CacheEntry
+  readonly bytes: Uint8Array | undefined
+}
+
+/**
+ * The write path: set, delete, clear, add, backfill and repairs, for every tier.
+ *
+ * Per-key order (DESIGN §10) rests on three rules:
+ * 1. every mutation records itself in the process' mutation order ({@link Epochs})
+ *    before it touches any tier, and supersedes the loads in flight for its keys;
+ * 2. its remote calls take their place in each tier's per-key order ({@link TierOrder}),
+ *    so they land after every earlier mutation of the same keys, and a failed one
+ *    fences the key until recovery has repaired the tier;
+ * 3. its local step, which runs after the remote calls, is skipped (and the local copy
+ *    dropped) if a later mutation of the key began meanwhile.
+ */
+export class Writes {
+  readonly #rt: CacheRuntime
+
+  constructor(runtime: CacheRuntime) {
+    this.#rt = runtime
+  }
+
+  /** Encodes once, writes the selected tiers (remote first), then tells other processes. */
+  async write(
+    fullKey: string,
+    entry: CacheEntry,
+    tiers: TierSelection,
+    writer?: Flight,
+  ): Promise<void> {
+    await this.writeMany([{ fullKey, entry, bytes: undefined }], tiers, writer)
+  }
+
+  /** Writes several entries, with one batch call per remote tier when there are several. */
+  async writeMany(
+    writes: readonly EncodedWrite[],
+    tiers: TierSelection,
+    writer?: Flight,
+  ): Promise<void> {
+    const rt = this.#rt
+    const watches = writes.map(({ fullKey }) => {
+      rt.epochs.changed(fullKey)
+      // A flight writing its own result stays joinable until it ends.
+      if (rt.flights.get(fullKey) !== writer) rt.flights.supersede(fullKey)
+      return rt.epochs.watch(fullKey)
+    })
+    try {
+      if (tiers !== 'local' && rt.remotes.length > 0) {
+        const encoded = writes.map((write) => ({
+          ...write,
+          bytes: write.bytes ?? encodeEntry(rt, write.fullKey, write.entry),
+        }))
+        const writeRemotes = (turn?: Promise<void>) => this.#writeRemotes(encoded, turn)
+        try {
+          if (rt.writeBehind) await rt.writeBehind.push(writeRemotes)
+          else await writeRemotes()
+        } catch (error) {
+          // Strict mode: this process must not keep a value the shared tiers may lack.
+          for (const { fullKey } of writes) rt.local?.delete(fullKey)
+          throw error
+        }
+      }
+      writes.forEach(({ fullKey, entry }, i) => {
+        if (tiers === 'remote' || rt.epochs.changedSince(watches[i] as (typeof watches)[number])) {
+          rt.local?.delete(fullKey)
+        } else {
+          rt.local?.set(fullKey, entry, entry.staleUntil)
+        }
+      })
+    } finally {
+      for (const watch of watches) rt.epochs.end(watch)
+    }
+    rt.stats.sets += writes.length
+    await rt.announce({ keys: writes.map((write) => write.fullKey) })
+  }
+
+  /** Deletes keys from every tier; resolves how many the fullest tier held. */
+  async remove(fullKeys: readonly string[]): Promise<number> {
+    const rt = this.#rt
+    let removed = 0
+    for (const fullKey of fullKeys) {
+      rt.epochs.changed(fullKey)
+      rt.flights.supersede(fullKey)
+      if (rt.local?.delete(fullKey)) removed++
+    }
+    const outcomes = await Promise.all(
+      rt.remotes.map((_, i) =>
+        rt.calls.mutate(
+          i,
+          fullKeys.map((fullKey) => new Ticket(fullKey, false, true, true)),
+          fullKeys.length === 1 ? 'delete' : 'deleteMany',
+          (tier, live) =>
+            live.length === 1
+              ? tier.store.delete((live[0] as Ticket).target).then(Number)
+              : tier.store.deleteMany(live.map((ticket) => ticket.target)),
+          { deadUntil: Number.NEGATIVE_INFINITY },
+        ),
+      ),
+    )
+    rt.stats.deletes += fullKeys.length
+    await rt.announce({ keys: fullKeys })
+    return Math.max(removed, ...outcomes.map((outcome) => (outcome.ok ? (outcome.value ?? 0) : 0)))
+  }
+
+  /** Removes every key starting with `prefix` from every tier, here and (by the bus) elsewhere. */
+  async clear(prefix: string): Promise<void> {
+    const rt = this.#rt
+    rt.epochs.changedPrefix(prefix)
+    rt.flights.supersedePrefix(prefix)
+    rt.local?.clear(prefix)
+    await Promise.all(
+      rt.remotes.map((_, i) =>
+        rt.calls.mutate(
+          i,
+          [new Ticket(prefix, true, true, true)],
+          'clear',
+          (tier) => tier.store.clear(prefix),
+          { deadUntil: Number.NEGATIVE_INFINITY },
+        ),
+      ),
+    )
+    await rt.announce({ prefix })
+  }
+
+  /**
+   * Stores `entry` only if no live entry exists, deciding on tier `owner` (atomic `add`
+   * where the store has it), then fills the tiers above it. Resolves whether it stored.
+   */
+  async add(fullKey: string, entry: CacheEntry, owner: number): Promise<boolean> {
+    const rt = this.#rt
+    const bytes = encodeEntry(rt, fullKey, entry)
+    const decided = await rt.calls.mutate(
+      owner,
+      [new Ticket(fullKey, false, false, false)],
+      'add',
+      (tier) => tier.store.add(fullKey, bytes, entry.staleUntil),
+      { deadUntil: entry.staleUntil },
+    )
+    if (!decided.ok || decided.value !== true) return false
+    rt.epochs.changed(fullKey)
+    rt.flights.supersede(fullKey)
+    const watch = rt.epochs.watch(fullKey)
+    try {
+      await Promise.all(
+        rt.remotes
+          .slice(0, owner)
+          .map((_, i) => this.#mutateWrites(i, [{ fullKey, entry, bytes }], 'add')),
+      )
+      if (!rt.epochs.changedSince(watch)) rt.local?.set(fullKey, entry, entry.staleUntil)
+    } catch (error) {
+      rt.local?.delete(fullKey)
+      throw error
+    } finally {
+      rt.epochs.end(watch)
+    }
+    rt.stats.sets++
+    await rt.announce({ keys: [fullKey] })
+    return true
+  }
+
+  /** Copies an entry read from remote tier `foundAt` into the remote tiers above it. */
+  backfill(fullKey: string, entry: CacheEntry, foundAt: number): void {
+    const rt = this.#rt
+    let bytes: Uint8Array
+    try {
+      bytes = encodeEntry(rt, fullKey, entry)
+    } catch (error) {
+      rt.reportError(fullKey, undefined, 'backfill', error)
+      return
+    }
+    for (let i = 0; i < foundAt; i++) {
+      if (!rt.calls.readable(i, fullKey)) continue
+      rt.calls
+        .mutate(
+          i,
+          [new Ticket(fullKey, false, true, false)],
+          'backfill',
+          (tier) => tier.set(fullKey, bytes, entry),
+          { deadUntil: entry.staleUntil },
+        )
+        .catch(() => undefined)
+    }
+  }
+
+  /** Recovery's repair: removes a fenced key or prefix from one tier, in order. */
+  async repair(index: number, target: string, isPrefix: boolean): Promise<boolean> {
+    const outcome = await this.#rt.calls
+      .mutate(
+        index,
+        [new Ticket(target, isPrefix, false, true)],
+        isPrefix ? 'clear' : 'delete',
+        (tier) => (isPrefix ? tier.store.clear(target) : tier.store.delete(target).then(() => {})),
+        { deadUntil: Number.NEGATIVE_INFINITY },
+      )
+      .catch(() => ({ ok: false }) as const)
+    return outcome.ok
+  }
+
+  async #writeRemotes(writes: readonly EncodedWrite[], turn?: Promise<void>): Promise<void> {
+    await Promise.all(
+      this.#rt.remotes.map((_, i) =>
+        this.#mutateWrites(i, writes, writes.length === 1 ? 'set' : 'setMany', turn),
+      ),
+    )
+  }
+
+  #mutateWrites(
+    index: number,
+    writes: readonly EncodedWrite[],
+    operation: string,
+    turn?: Promise<void>,
+  ): Promise<CallOutcome<unknown>> {
+    const deadUntil = Math.max(...writes.map((write) => write.entry.staleUntil))
+    const tickets = writes.map((write) => new Ticket(write.fullKey, false, true, true))
+    return this.#rt.calls.mutate(
+      index,
+      tickets,
+      operation,
+      (tier, live) => {
+        const wanted = live.length === writes.length ? writes : keep(writes, tickets, live)
+        const single = wanted.length === 1 ? (wanted[0] as EncodedWrite) : undefined
+        return single !== undefined
+          ? tier.set(single.fullKey, single.bytes as Uint8Array, single.entry)
+          : tier.setMany(wanted.map(toStoreWrite))
+      },
+      turn === undefined ? { deadUntil } : { deadUntil, turn },
+    )
+  }
+}
+
+function keep(
+  writes: readonly EncodedWrite[],
+  tickets: readonly Ticket[],
+  live: readonly Ticket[],
+): EncodedWrite[] {
+  const wanted = new Set(live)
+  return writes.filter((_, j) => wanted.has(tickets[j] as Ticket))
+}
+
+function toStoreWrite(write: EncodedWrite): StoreWrite {
+  return { key: write.fullKey, value: write.bytes as Uint8Array, expiresAt: write.entry.staleUntil }
+}
+
+/**
+ * Encodes an entry for the remote tiers. A value that cannot be serialized fails with a
+ * `SerializationError` naming the caller's key, before any tier is touched.
+ */
+export function encodeEntry(rt: CacheRuntime, fullKey: string, entry: CacheEntry): Uint8Array {
+  try {
+    return (rt.remotes[0] as RemoteTier).encode(fullKey, entry)
+  } catch (error) {
+    if (!SerializationError.isInstance(error)) throw error
+    const key = callerKey(fullKey)
+    throw new SerializationError(
+      error.message.replace(`"${fullKey}"`, `"${key}"`),
+      key,
+      error.cause,
+    )
+  }
+}
