@@ -1,10 +1,10 @@
-import { ClosedError, InvalidKeyError, InvalidOptionError, InvalidValueError } from '../errors.js'
+import { ClosedError, InvalidKeyError, InvalidOptionError } from '../errors.js'
 import type { CacheEvents } from '../events.js'
 import { type CacheStats, copyStats } from '../stats.js'
 import type { WrapOptions } from '../wrap/options.js'
 import { type WrappedFunction, type WrappedSyncFunction, wrap, wrapSync } from '../wrap/wrap.js'
 import { buildEntry, writePolicy } from './entries.js'
-import { emitKey, type Fallback, localHit, miss, remoteHit } from './hits.js'
+import { emitKey, type Fallback, localHit } from './hits.js'
 import { childPath, keyBase } from './keyspace.js'
 import { LoadPipeline } from './loader.js'
 import {
@@ -14,12 +14,9 @@ import {
   type LoaderContext,
   resolveCacheOptions,
   type SetOptions,
-  type TierSelection,
-  validateGetOptions,
   validateSetOptions,
-  validateTags,
 } from './options.js'
-import type { Found } from './reads.js'
+import { hasFresh, readMany, readThrough } from './read-calls.js'
 import { CacheRuntime } from './runtime.js'
 import type {
   ReaderOptions,
@@ -29,13 +26,9 @@ import type {
 } from './schedule.js'
 import { startReader, startSchedule } from './scheduling.js'
 import { loadSync } from './sync-load.js'
-import { type EncodedWrite, encodeEntry } from './writes.js'
+import { addEntry, changeTags, type SetManyItem, writeMany } from './write-calls.js'
 
-/** One item of {@link Cache.setMany}. */
-export interface SetManyItem<T = unknown> extends SetOptions {
-  readonly key: string
-  readonly value: T
-}
+export type { SetManyItem } from './write-calls.js'
 
 /**
  * Creates a cache over one or more tiers.
@@ -123,24 +116,15 @@ export class Cache {
         return localHit(rt, key, entry) as T
       }
     }
-    return this.#getSlow(key, fullKey, options) as Promise<T | undefined>
+    return readThrough(this.#rt, key, fullKey, options) as Promise<T | undefined>
   }
 
   /**
    * Whether a fresh value exists under `key`. Touches neither recency nor hit stats
    * and backfills nothing.
    */
-  async has(key: string): Promise<boolean> {
-    const rt = this.#rt
-    const fullKey = this.#key(key)
-    if (!rt.options.enabled) return false
-    const entry = rt.local?.peek(fullKey)
-    if (entry !== undefined && rt.clock() < rt.freshUntil(entry, fullKey)) return true
-    for (let i = 0; i < rt.remotes.length; i++) {
-      const remote = await rt.reads.readTier(i, fullKey)
-      if (remote !== undefined && rt.clock() < rt.freshUntil(remote, fullKey)) return true
-    }
-    return false
+  has(key: string): Promise<boolean> {
+    return hasFresh(this.#rt, this.#key(key))
   }
 
   /**
@@ -185,15 +169,7 @@ export class Cache {
       options,
     )
     if (!rt.options.enabled) return false
-    let added: boolean
-    if (rt.remotes.length === 0) {
-      const held = rt.local?.peek(fullKey)
-      added = held === undefined || rt.freshUntil(held, fullKey) === Number.NEGATIVE_INFINITY
-      if (added) await rt.writes.write(fullKey, entry, 'local')
-    } else {
-      const native = rt.remotes.findLastIndex((tier) => tier.store.capabilities.add)
-      added = await rt.writes.add(fullKey, entry, native >= 0 ? native : rt.remotes.length - 1)
-    }
+    const added = await addEntry(rt, fullKey, entry)
     if (added) emitKey(rt, 'set', key)
     return added
   }
@@ -216,29 +192,8 @@ export class Cache {
    * const [a, b] = await cache.getMany<User>(['user:1', 'user:2'])
    * ```
    */
-  async getMany<T = unknown>(keys: readonly string[]): Promise<(T | undefined)[]> {
-    const rt = this.#rt
-    const fullKeys = this.#keys(keys)
-    if (!rt.options.enabled) return fullKeys.map(() => undefined)
-    const now = rt.clock()
-    const found: (Found | undefined)[] = fullKeys.map((fullKey) => {
-      const entry = rt.local?.get(fullKey, now)
-      if (entry === undefined) return undefined
-      const freshUntil = rt.freshUntil(entry, fullKey)
-      return now < freshUntil ? { entry, tier: -1, freshUntil } : undefined
-    })
-    if (rt.localStats) {
-      for (const hit of found) hit === undefined ? rt.localStats.misses++ : rt.localStats.hits++
-    }
-    await rt.reads.readRemotesMany(fullKeys, found)
-    return found.map((hit, index) => {
-      if (hit !== undefined) {
-        rt.stats.hits++
-        return hit.entry.value as T
-      }
-      miss(rt, keys[index] as string)
-      return undefined
-    })
+  getMany<T = unknown>(keys: readonly string[]): Promise<(T | undefined)[]> {
+    return readMany(this.#rt, keys, this.#keys(keys)) as Promise<(T | undefined)[]>
   }
 
   /**
@@ -246,29 +201,8 @@ export class Cache {
    * written, so a bad item fails the call without a partial write. Each item's own
    * `tiers` is honoured.
    */
-  async setMany<T>(items: readonly SetManyItem<T>[]): Promise<void> {
-    const rt = this.#rt
-    if (!Array.isArray(items))
-      throw new InvalidValueError('setMany expects an array of { key, value }')
-    const now = rt.clock()
-    const groups = new Map<TierSelection, EncodedWrite[]>()
-    const keys: string[] = []
-    for (const item of items) {
-      const { key, value, ...options } = item
-      const fullKey = this.#key(key)
-      validateSetOptions(options, 'setMany')
-      const entry = buildEntry(key, value, now, writePolicy(rt.options.policy, options), options)
-      const tiers = options.tiers ?? 'all'
-      const bytes =
-        tiers === 'local' || rt.remotes.length === 0 ? undefined : encodeEntry(rt, fullKey, entry)
-      const group = groups.get(tiers) ?? []
-      groups.set(tiers, group)
-      group.push({ fullKey, entry, bytes })
-      keys.push(key)
-    }
-    if (keys.length === 0 || !rt.options.enabled) return
-    await Promise.all([...groups].map(([tiers, writes]) => rt.writes.writeMany(writes, tiers)))
-    for (const key of keys) emitKey(rt, 'set', key)
+  setMany<T>(items: readonly SetManyItem<T>[]): Promise<void> {
+    return writeMany(this.#rt, items, (key) => this.#key(key))
   }
 
   /**
@@ -492,47 +426,11 @@ export class Cache {
     return this.#rt.closing
   }
 
-  // ---- reads -------------------------------------------------------------------
-
-  async #getSlow(key: string, fullKey: string, options: GetOptions | undefined): Promise<unknown> {
-    const rt = this.#rt
-    if (options !== undefined) validateGetOptions(options, 'get')
-    if (!rt.options.enabled) return undefined
-    const tiers = options?.tiers ?? 'all'
-    if (tiers !== 'remote' && rt.local !== undefined) {
-      if (options !== undefined) {
-        const now = rt.clock()
-        const entry = rt.local.get(fullKey, now)
-        if (
-          entry !== undefined &&
-          now < rt.freshUntil(entry, fullKey) &&
-          (options.validate?.(entry) ?? true)
-        ) {
-          return localHit(rt, key, entry)
-        }
-      }
-      ;(rt.localStats as NonNullable<typeof rt.localStats>).misses++
-    }
-    if (tiers !== 'local') {
-      const found = await rt.reads.readRemotes(fullKey, options?.validate)
-      if (found !== undefined && rt.clock() < found.freshUntil) return remoteHit(rt, key, found)
-    }
-    miss(rt, key)
-    return undefined
-  }
-
   // ---- helpers -----------------------------------------------------------------
 
-  async #changeTags(tags: readonly string[], hard: boolean): Promise<void> {
-    const rt = this.#rt
+  #changeTags(tags: readonly string[], hard: boolean): Promise<void> {
     this.#assertOpen()
-    validateTags(tags)
-    if (tags.length === 0) return
-    const scope = rt.options.tagScope === 'cache' ? '' : this.#path.slice(rt.root.length)
-    const change = { scope, tags: [...tags], hard, at: rt.clock() }
-    await rt.tags.record(change)
-    await rt.announce({ tags: change })
-    if (rt.events.listening('tags')) rt.events.emit('tags', { tags: change.tags, hard })
+    return changeTags(this.#rt, this.#path, tags, hard)
   }
 
   #key(key: string): string {
