@@ -123,7 +123,7 @@ export class Cache {
    * Whether a fresh value exists under `key`. Touches neither recency nor hit stats
    * and backfills nothing.
    */
-  has(key: string): Promise<boolean> {
+  async has(key: string): Promise<boolean> {
     return hasFresh(this.#rt, this.#key(key))
   }
 
@@ -192,7 +192,7 @@ export class Cache {
    * const [a, b] = await cache.getMany<User>(['user:1', 'user:2'])
    * ```
    */
-  getMany<T = unknown>(keys: readonly string[]): Promise<(T | undefined)[]> {
+  async getMany<T = unknown>(keys: readonly string[]): Promise<(T | undefined)[]> {
     return readMany(this.#rt, keys, this.#keys(keys)) as Promise<(T | undefined)[]>
   }
 
@@ -201,7 +201,7 @@ export class Cache {
    * written, so a bad item fails the call without a partial write. Each item's own
    * `tiers` is honoured.
    */
-  setMany<T>(items: readonly SetManyItem<T>[]): Promise<void> {
+  async setMany<T>(items: readonly SetManyItem<T>[]): Promise<void> {
     return writeMany(this.#rt, items, (key) => this.#key(key))
   }
 
@@ -428,7 +428,7 @@ export class Cache {
 
   // ---- helpers -----------------------------------------------------------------
 
-  #changeTags(tags: readonly string[], hard: boolean): Promise<void> {
+  async #changeTags(tags: readonly string[], hard: boolean): Promise<void> {
     this.#assertOpen()
     return changeTags(this.#rt, this.#path, tags, hard)
   }
