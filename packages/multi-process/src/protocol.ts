@@ -105,7 +105,10 @@ export interface Operations {
     result: { resolvedAt: number }
   }
   delete: { args: KeyRef; result: { resolvedAt: number } }
-  invalidateTags: { args: { readonly tags: readonly string[] }; result: { resolvedAt: number } }
+  invalidateTags: {
+    args: { readonly tags: readonly string[]; readonly namespace?: string }
+    result: { resolvedAt: number }
+  }
   clear: { args: { readonly namespace: string }; result: { resolvedAt: number } }
   getOrSet: {
     args: KeyRef & { readonly loader: LoaderSpec; readonly tags?: readonly string[] }

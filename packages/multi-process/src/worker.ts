@@ -84,8 +84,9 @@ const handlers: {
     await scoped(args).delete(args.key)
     return { resolvedAt: now() }
   },
-  invalidateTags: async ({ tags }) => {
-    await cache.invalidateTags(tags)
+  invalidateTags: async ({ tags, namespace }) => {
+    // Tags belong to the namespace that wrote the entry.
+    await (namespace === undefined ? cache : cache.namespace(namespace)).invalidateTags(tags)
     return { resolvedAt: now() }
   },
   clear: async ({ namespace }) => {

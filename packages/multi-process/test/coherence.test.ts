@@ -94,7 +94,7 @@ function change(
     case 'delete':
       return writer.call('delete', ref)
     case 'invalidateTags':
-      return writer.call('invalidateTags', { tags: [tag] })
+      return writer.call('invalidateTags', { tags: [tag], namespace: ref.namespace })
     case 'clear':
       return writer.call('clear', { namespace: ref.namespace })
   }

@@ -28,6 +28,10 @@ import { Writes } from './writes.js'
 
 /** `close()` waits for each tier's and the bus' own `close()` at most the tier timeout, and at least this. */
 const CLOSE_TIMEOUT_FLOOR_MS = 1_000
+/** Back-off of a tag timestamp a remote tier failed to take. */
+const TAG_RETRY_FIRST_MS = 100
+const TAG_RETRY_MAX_MS = 30_000
+const MAX_TAG_RETRIES = 10_000
 /** The wait when the tier timeout is off (`Infinity`). */
 const CLOSE_TIMEOUT_UNBOUNDED_MS = 30_000
 
@@ -70,6 +74,8 @@ export class CacheRuntime {
    * therefore read once, and later mutations of it are not seen.
    */
   readonly #policies = new WeakMap<object, Policy>()
+  /** Tag timestamps waiting to be written again to a tier that failed them. */
+  #tagRetries = 0
 
   constructor(options: ResolvedCacheOptions) {
     this.options = options
@@ -292,15 +298,34 @@ export class CacheRuntime {
     })
   }
 
+  /**
+   * Writes a tag timestamp to every remote tier. This process already applied the
+   * change; a tier that failed gets it again in the background until it takes it, so
+   * that other processes and restarts learn of it too.
+   */
   async #writeTimestamp(key: string, at: number): Promise<void> {
+    await Promise.all(this.remotes.map((_, i) => this.#writeTimestampTo(i, key, at, 0)))
+  }
+
+  async #writeTimestampTo(index: number, key: string, at: number, attempt: number) {
     const bytes = encodeTagRecord(at)
-    await Promise.all(
-      this.remotes.map((_, i) =>
-        this.calls.call(i, key, 'tags', (tier) =>
-          tier.store.set(key, bytes, Number.POSITIVE_INFINITY),
-        ),
-      ),
+    const written = await this.calls.attempt(index, key, 'tags', (tier) =>
+      tier.store.set(key, bytes, Number.POSITIVE_INFINITY),
     )
+    if (written.ok || this.closing !== undefined) return
+    const retry = setTimeout(
+      () => {
+        this.background.delete(stop)
+        void this.#writeTimestampTo(index, key, at, attempt + 1).catch(() => undefined)
+      },
+      Math.min(TAG_RETRY_FIRST_MS * 2 ** attempt, TAG_RETRY_MAX_MS),
+    )
+    retry.unref()
+    const stop = () => {
+      clearTimeout(retry)
+      this.#tagRetries--
+    }
+    this.background.add(stop)
   }
 
   #applyRemote(invalidation: Invalidation): void {
