@@ -1,8 +1,10 @@
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib'
 import type { CacheEntry } from './entry.js'
 import { NO_TAGS } from './entry.js'
-import { DecodeError, SerializationError } from './errors.js'
+import { DecodeError, SerializationError, ValueTooLargeError } from './errors.js'
+import { KEY_DIGEST_BYTES, keyDigest } from './key-digest.js'
 import type { Serializer } from './serializer.js'
+import { validateTags } from './tag-validation.js'
 
 /**
  * The envelope: how core writes an entry to a remote store (DESIGN §3).
@@ -10,29 +12,43 @@ import type { Serializer } from './serializer.js'
  * ```text
  * offset size  field
  * 0      1     magic 0xCE
- * 1      1     format version (1)
- * 2      1     flags: bits 0-3 serializer id, bit 4 payload deflated
+ * 1      1     format version (2)
+ * 2      1     flags: bits 0-3 serializer id, bit 4 payload deflated, bits 5-7 zero
  * 3      1     reserved (0)
  * 4      4     CRC-32 of every other byte (0-3, then 8 to the end), uint32 LE
- * 8      8     createdAt   float64 LE, epoch ms
- * 16     8     freshUntil  float64 LE (Infinity = never)
- * 24     8     staleUntil  float64 LE (Infinity = never)
- * 32     4     loadTime    float32 LE, ms the loader took (0 = unknown)
- * 36     2     tag count   uint16 LE
- * 38     ...   per tag: uint16 LE byte length + UTF-8 bytes
+ * 8      16    key digest: SHA-256 of the full key the entry was written for, first 16 bytes
+ * 24     8     createdAt   float64 LE, epoch ms
+ * 32     8     freshUntil  float64 LE (Infinity = never)
+ * 40     8     staleUntil  float64 LE (Infinity = never)
+ * 48     4     loadTime    float32 LE, ms the loader took (0 = unknown)
+ * 52     2     tag count   uint16 LE
+ * 54     ...   per tag: uint16 LE byte length + UTF-8 bytes
  * ...    ...   payload (serializer output, maybe deflated)
  * ```
  *
  * The checksum is what makes "a corrupt entry is a miss, never a wrong value" hold
- * even for a flipped bit inside a number, which no serializer would notice.
+ * even for a flipped bit inside a number, which no serializer would notice; the key
+ * digest makes bytes stored under (or returned for) another key a miss too.
+ * Version 1 envelopes (no key digest) are refused like any foreign bytes: a counted miss.
  */
-export const ENVELOPE_VERSION = 1
+export const ENVELOPE_VERSION = 2
+
+/**
+ * Default of {@link EnvelopeCodecOptions.maxValueBytes}: 16 MiB of serialized value.
+ */
+export const DEFAULT_MAX_VALUE_BYTES = 16 * 1024 * 1024
 
 const MAGIC = 0xce
-const FIXED_HEADER_BYTES = 38
+const DIGEST_OFFSET = 8
+const CREATED_AT_OFFSET = DIGEST_OFFSET + KEY_DIGEST_BYTES
+const FRESH_UNTIL_OFFSET = CREATED_AT_OFFSET + 8
+const STALE_UNTIL_OFFSET = FRESH_UNTIL_OFFSET + 8
+const LOAD_TIME_OFFSET = STALE_UNTIL_OFFSET + 8
+const TAG_COUNT_OFFSET = LOAD_TIME_OFFSET + 4
+const FIXED_HEADER_BYTES = TAG_COUNT_OFFSET + 2
 const DEFLATED = 0x10
 const SERIALIZER_MASK = 0x0f
-const MAX_TAG_BYTES = 0xffff
+const UNKNOWN_FLAGS = 0xe0
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -42,20 +58,45 @@ export interface EnvelopeCodecOptions {
   readonly serializer: Serializer
   /** Payloads of at least this many bytes are deflated; `Infinity` disables compression. */
   readonly compressThreshold: number
+  /**
+   * Largest serialized value, in bytes, this codec writes or reads (before deflating /
+   * after inflating). A larger value is refused at encode with `ValueTooLargeError`; a
+   * stored payload that is, or inflates to, more is a `DecodeError`, and inflation stops
+   * at this size, so a deflate bomb costs at most this much memory. Default
+   * {@link DEFAULT_MAX_VALUE_BYTES}.
+   */
+  readonly maxValueBytes?: number | undefined
 }
 
-/** Encodes entries into envelopes and back, for one serializer. */
+/**
+ * Encodes entries into envelopes and back, for one serializer.
+ *
+ * @example
+ * ```ts
+ * const codec = new EnvelopeCodec({ serializer: structuredSerializer, compressThreshold: 1024 })
+ * const bytes = codec.encode('user:1', { value: 1, createdAt: 0, freshUntil: 1, staleUntil: 1, tags: [] })
+ * codec.decode('user:1', bytes).value // 1
+ * codec.decode('user:2', bytes) // throws DecodeError: written for another key
+ * ```
+ */
 export class EnvelopeCodec {
   readonly #serializer: Serializer
   readonly #compressThreshold: number
+  readonly #maxValueBytes: number
 
   constructor(options: EnvelopeCodecOptions) {
     this.#serializer = options.serializer
     this.#compressThreshold = options.compressThreshold
+    this.#maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES
   }
 
-  /** Throws `SerializationError` naming `key` when the value cannot be encoded. */
+  /**
+   * Throws `SerializationError` naming `key` when the value cannot be encoded,
+   * `ValueTooLargeError` when it serializes to more than `maxValueBytes`, and
+   * `InvalidOptionError` (option `'tags'`) for tags an envelope cannot hold.
+   */
   encode(key: string, entry: CacheEntry): Uint8Array {
+    validateTags(entry.tags, key)
     let payload: Uint8Array
     try {
       payload = this.#serializer.serialize(entry.value)
@@ -66,32 +107,31 @@ export class EnvelopeCodec {
         error,
       )
     }
+    if (payload.byteLength > this.#maxValueBytes) {
+      throw new ValueTooLargeError(key, payload.byteLength, this.#maxValueBytes)
+    }
     let flags = this.#serializer.id & SERIALIZER_MASK
     if (payload.byteLength >= this.#compressThreshold) {
-      payload = deflateRawSync(payload)
-      flags |= DEFLATED
+      const deflated = deflateRawSync(payload)
+      if (deflated.byteLength < payload.byteLength) {
+        payload = deflated
+        flags |= DEFLATED
+      }
     }
     const tagBytes = entry.tags.map((tag) => encoder.encode(tag))
     let size = FIXED_HEADER_BYTES + payload.byteLength
-    for (const bytes of tagBytes) {
-      if (bytes.byteLength > MAX_TAG_BYTES) {
-        throw new SerializationError(
-          `a tag of key "${key}" is longer than ${MAX_TAG_BYTES} bytes`,
-          key,
-        )
-      }
-      size += 2 + bytes.byteLength
-    }
+    for (const bytes of tagBytes) size += 2 + bytes.byteLength
     const out = new Uint8Array(size)
     const view = new DataView(out.buffer)
     out[0] = MAGIC
     out[1] = ENVELOPE_VERSION
     out[2] = flags
-    view.setFloat64(8, entry.createdAt, true)
-    view.setFloat64(16, entry.freshUntil, true)
-    view.setFloat64(24, entry.staleUntil, true)
-    view.setFloat32(32, entry.loadTime ?? 0, true)
-    view.setUint16(36, tagBytes.length, true)
+    out.set(keyDigest(key), DIGEST_OFFSET)
+    view.setFloat64(CREATED_AT_OFFSET, entry.createdAt, true)
+    view.setFloat64(FRESH_UNTIL_OFFSET, entry.freshUntil, true)
+    view.setFloat64(STALE_UNTIL_OFFSET, entry.staleUntil, true)
+    view.setFloat32(LOAD_TIME_OFFSET, entry.loadTime ?? 0, true)
+    view.setUint16(TAG_COUNT_OFFSET, tagBytes.length, true)
     let offset = FIXED_HEADER_BYTES
     for (const bytes of tagBytes) {
       view.setUint16(offset, bytes.byteLength, true)
@@ -103,63 +143,104 @@ export class EnvelopeCodec {
     return out
   }
 
-  /** Throws `DecodeError` naming `key` for corrupt, truncated or foreign bytes. */
+  /**
+   * Throws `DecodeError` naming `key` for corrupt, truncated or foreign bytes, bytes
+   * written for another key, and payloads over `maxValueBytes`.
+   */
   decode(key: string, bytes: Uint8Array): CacheEntry {
-    if (bytes.byteLength < FIXED_HEADER_BYTES || bytes[0] !== MAGIC) {
+    const fail = (reason: string, cause?: unknown): DecodeError =>
+      new DecodeError(`stored entry for key "${key}" ${reason}`, key, cause)
+    if (bytes.byteLength < 2 || bytes[0] !== MAGIC) {
       throw new DecodeError(`stored bytes for key "${key}" are not a @stack envelope`, key)
     }
     if (bytes[1] !== ENVELOPE_VERSION) {
-      throw new DecodeError(
-        `stored entry for key "${key}" has envelope version ${bytes[1]}; this @stack/core reads version ${ENVELOPE_VERSION}`,
-        key,
+      throw fail(
+        `has envelope version ${bytes[1]}; this @stack/core reads version ${ENVELOPE_VERSION} only`,
       )
     }
+    if (bytes.byteLength < FIXED_HEADER_BYTES) throw fail('is truncated inside its header')
     const flags = bytes[2] as number
+    if ((flags & UNKNOWN_FLAGS) !== 0 || bytes[3] !== 0) throw fail('has unknown flags')
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    if (view.getUint32(4, true) !== checksum(bytes)) throw fail('is corrupt (checksum mismatch)')
+    if (!sameBytes(bytes, DIGEST_OFFSET, keyDigest(key))) {
+      throw fail('was written for another key (key digest mismatch)')
+    }
     if ((flags & SERIALIZER_MASK) !== this.#serializer.id) {
-      throw new DecodeError(
-        `stored entry for key "${key}" was written by serializer #${flags & SERIALIZER_MASK}; this cache uses ${this.#serializer.name} (#${this.#serializer.id})`,
-        key,
+      throw fail(
+        `was written by serializer #${flags & SERIALIZER_MASK}; this cache uses ${this.#serializer.name} (#${this.#serializer.id})`,
       )
     }
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    if (view.getUint32(4, true) !== checksum(bytes)) {
-      throw new DecodeError(`stored entry for key "${key}" is corrupt (checksum mismatch)`, key)
+    const createdAt = view.getFloat64(CREATED_AT_OFFSET, true)
+    const freshUntil = view.getFloat64(FRESH_UNTIL_OFFSET, true)
+    const staleUntil = view.getFloat64(STALE_UNTIL_OFFSET, true)
+    const loadTime = view.getFloat32(LOAD_TIME_OFFSET, true)
+    // Comparisons with NaN are false, so NaN anywhere fails these too.
+    if (!Number.isFinite(createdAt) || !(freshUntil >= createdAt && staleUntil >= freshUntil)) {
+      throw fail('has an impossible lifetime')
+    }
+    const { tags, end } = this.#readTags(view, fail)
+    const value = this.#readValue(bytes.subarray(end), (flags & DEFLATED) !== 0, fail)
+    const entry: CacheEntry = { value, createdAt, freshUntil, staleUntil, tags }
+    // loadTime is only a hint for early refresh: anything but a finite positive is "unknown".
+    return loadTime > 0 && Number.isFinite(loadTime) ? { ...entry, loadTime } : entry
+  }
+
+  #readTags(
+    view: DataView,
+    fail: (reason: string, cause?: unknown) => DecodeError,
+  ): { tags: readonly string[]; end: number } {
+    const count = view.getUint16(TAG_COUNT_OFFSET, true)
+    let offset = FIXED_HEADER_BYTES
+    if (count === 0) return { tags: NO_TAGS, end: offset }
+    const tags: string[] = []
+    for (let i = 0; i < count; i++) {
+      if (offset + 2 > view.byteLength) throw fail('is truncated inside its tags')
+      const length = view.getUint16(offset, true)
+      const start = view.byteOffset + offset + 2
+      if (length === 0 || offset + 2 + length > view.byteLength) throw fail('has a malformed tag')
+      try {
+        tags.push(decoder.decode(new Uint8Array(view.buffer, start, length)))
+      } catch (error) {
+        throw fail('has a tag that is not UTF-8', error)
+      }
+      offset += 2 + length
+    }
+    return { tags, end: offset }
+  }
+
+  #readValue(
+    stored: Uint8Array,
+    deflated: boolean,
+    fail: (reason: string, cause?: unknown) => DecodeError,
+  ): unknown {
+    let payload = stored
+    if (deflated) {
+      try {
+        payload = inflateRawSync(stored, { maxOutputLength: this.#maxValueBytes })
+      } catch (error) {
+        throw (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE'
+          ? fail(`inflates to more than the ${this.#maxValueBytes}-byte value limit`, error)
+          : fail(`does not inflate: ${(error as Error).message}`, error)
+      }
+    } else if (payload.byteLength > this.#maxValueBytes) {
+      throw fail(`holds ${payload.byteLength} bytes; the value limit is ${this.#maxValueBytes}`)
     }
     try {
-      const tagCount = view.getUint16(36, true)
-      let offset = FIXED_HEADER_BYTES
-      let tags: readonly string[] = NO_TAGS
-      if (tagCount > 0) {
-        const list: string[] = []
-        for (let i = 0; i < tagCount; i++) {
-          const length = view.getUint16(offset, true)
-          if (offset + 2 + length > bytes.byteLength) throw new RangeError('tag past the end')
-          list.push(decoder.decode(bytes.subarray(offset + 2, offset + 2 + length)))
-          offset += 2 + length
-        }
-        tags = list
-      }
-      let payload = bytes.subarray(offset)
-      if ((flags & DEFLATED) !== 0) payload = inflateRawSync(payload)
-      const entry: CacheEntry = {
-        value: this.#serializer.deserialize(payload),
-        createdAt: view.getFloat64(8, true),
-        freshUntil: view.getFloat64(16, true),
-        staleUntil: view.getFloat64(24, true),
-        tags,
-      }
-      const loadTime = view.getFloat32(32, true)
-      return loadTime > 0 ? { ...entry, loadTime } : entry
+      return this.#serializer.deserialize(payload)
     } catch (error) {
-      throw new DecodeError(
-        `stored entry for key "${key}" is corrupt: ${(error as Error).message}`,
-        key,
-        error,
-      )
+      throw fail(`is corrupt: ${(error as Error).message}`, error)
     }
   }
 }
 
 function checksum(envelope: Uint8Array): number {
   return crc32(envelope.subarray(8), crc32(envelope.subarray(0, 4)))
+}
+
+function sameBytes(bytes: Uint8Array, offset: number, expected: Uint8Array): boolean {
+  for (let i = 0; i < expected.byteLength; i++) {
+    if (bytes[offset + i] !== expected[i]) return false
+  }
+  return true
 }

@@ -21,7 +21,12 @@ export type {
 } from './cache/schedule.js'
 export { type Duration, toMilliseconds } from './duration.js'
 export type { CacheEntry } from './entry.js'
-export { ENVELOPE_VERSION, EnvelopeCodec } from './envelope.js'
+export {
+  DEFAULT_MAX_VALUE_BYTES,
+  ENVELOPE_VERSION,
+  EnvelopeCodec,
+  type EnvelopeCodecOptions,
+} from './envelope.js'
 export {
   ClosedError,
   DecodeError,

@@ -1,13 +1,22 @@
 import { deserialize, serialize } from 'node:v8'
 import type { Serializer } from '../serializer.js'
-import { assertLosslessStructured } from './check-lossless.js'
+import { applyFixups } from './structured-fixups.js'
+import { planStructured } from './structured-plan.js'
+
+/** First byte of node:v8's own header; a payload starting with it needs no fixups. */
+const V8_HEADER = 0xff
+/** First byte of a payload holding `[value, fixups]` (see structured-plan.ts). */
+const WITH_FIXUPS = 0x01
 
 /**
  * The default serializer: Node's structured serialization (`node:v8`), the same
- * algorithm as `structuredClone`. Round-trips `Date`, `Map`, `Set`, `BigInt`, typed
- * arrays, `RegExp`, errors, `undefined`, `NaN`, `-0` and shared or cyclic references.
- * Refuses (with a `SerializationError` naming the key) what it would silently alter:
- * class instances, functions, symbols, getters. Decoding never runs code.
+ * algorithm as `structuredClone`, plus what it loses and we restore: null prototypes,
+ * own properties of errors (`code`, extra fields) and frozen, sealed or non-extensible
+ * objects. Round-trips `Date`, `Map`, `Set`, `BigInt`, typed arrays, `RegExp`, standard
+ * errors, `undefined`, `NaN`, `-0` and shared or cyclic references. Refuses (with a
+ * `SerializationError` naming the key and the path) what it would alter: class
+ * instances (custom `Error` subclasses included), functions, symbols, symbol-keyed,
+ * non-enumerable and accessor properties. Decoding never runs code.
  *
  * Payloads are Node-only, and an older Node major may not read what a newer one
  * wrote (such a read is a counted decode miss). See `docs/serialization.md`.
@@ -21,10 +30,22 @@ export const structuredSerializer: Serializer = {
   name: 'v8',
   id: 2,
   serialize(value) {
-    assertLosslessStructured(value)
-    return serialize(value)
+    const fixups = planStructured(value)
+    if (fixups.length === 0) return serialize(value)
+    const body = serialize([value, fixups])
+    const out = new Uint8Array(1 + body.byteLength)
+    out[0] = WITH_FIXUPS
+    out.set(body, 1)
+    return out
   },
   deserialize(bytes) {
-    return deserialize(bytes)
+    if (bytes[0] === V8_HEADER) return deserialize(bytes)
+    if (bytes[0] !== WITH_FIXUPS) throw new TypeError('not a structured-serializer payload')
+    const pair = deserialize(bytes.subarray(1)) as unknown
+    if (!Array.isArray(pair) || pair.length !== 2 || !Array.isArray(pair[1])) {
+      throw new TypeError('malformed structured-serializer payload')
+    }
+    applyFixups(pair[1])
+    return pair[0]
   },
 }

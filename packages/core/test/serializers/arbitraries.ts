@@ -1,0 +1,203 @@
+import fc from 'fast-check'
+
+/** What a serializer claims to round-trip; each flag adds values of that kind. */
+export interface ValueProfile {
+  readonly undefined: boolean
+  /** NaN, ±Infinity. */
+  readonly nonFinite: boolean
+  readonly negativeZero: boolean
+  readonly bigint: boolean
+  /** Strings (and keys) holding lone UTF-16 surrogates. */
+  readonly loneSurrogates: boolean
+  readonly dates: boolean
+  readonly regexps: boolean
+  readonly mapsAndSets: boolean
+  readonly binary: boolean
+  readonly boxed: boolean
+  readonly errors: boolean
+  readonly nullPrototype: boolean
+  /** Frozen, sealed and non-extensible objects. */
+  readonly integrity: boolean
+  readonly holes: boolean
+  readonly sharedReferences: boolean
+  readonly cycles: boolean
+}
+
+/** Keys that trip naive copies: `__proto__`, prototype method names, integers, empty. */
+const trickyKey = fc.constantFrom(
+  '__proto__',
+  'constructor',
+  'toString',
+  'valueOf',
+  '0',
+  '10',
+  '',
+  'a b',
+  'length',
+)
+
+/** An object with exactly these own enumerable data properties (defined, never assigned). */
+function defineAll(target: object, entries: readonly (readonly [string, unknown])[]): object {
+  for (const [key, value] of entries) {
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
+  }
+  return target
+}
+
+/** Values the serializer described by `profile` must round-trip exactly. */
+export function roundTrippable(profile: ValueProfile): fc.Arbitrary<unknown> {
+  const text = fc.string({ unit: profile.loneSurrogates ? 'binary' : 'grapheme', maxLength: 12 })
+  const key = fc.oneof(text, trickyKey)
+  const number = fc
+    .double({ noNaN: !profile.nonFinite, noDefaultInfinity: !profile.nonFinite })
+    .filter((n) => profile.negativeZero || !Object.is(n, -0))
+  const leaves: fc.Arbitrary<unknown>[] = [
+    number,
+    fc.integer(),
+    text,
+    fc.boolean(),
+    fc.constant(null),
+  ]
+  if (profile.undefined) leaves.push(fc.constant(undefined))
+  if (profile.bigint) leaves.push(fc.bigInt())
+  if (profile.dates) leaves.push(fc.date({ noInvalidDate: false }))
+  if (profile.regexps)
+    leaves.push(fc.constantFrom(/a+b/gi, /^x$/m, /[\u{1F600}]/u, /./s).map((r) => new RegExp(r)))
+  if (profile.binary) {
+    leaves.push(
+      fc.uint8Array({ maxLength: 8 }),
+      fc.float64Array({ maxLength: 4 }),
+      fc.int32Array({ maxLength: 4 }),
+      fc.bigInt64Array({ maxLength: 2 }),
+      fc.uint8Array({ maxLength: 8 }).map((bytes) => Buffer.from(bytes)),
+      fc.uint8Array({ maxLength: 8 }).map((bytes) => bytes.slice().buffer),
+      fc.uint8Array({ maxLength: 8 }).map((bytes) => new DataView(bytes.slice().buffer)),
+    )
+  }
+  if (profile.boxed) {
+    leaves.push(
+      number.map((n) => Object(n)),
+      text.map((s) => Object(s)),
+      fc.boolean().map((b) => Object(b)),
+    )
+  }
+  const { value } = fc.letrec((tie) => {
+    const child = tie('value')
+    const containers: fc.Arbitrary<unknown>[] = [
+      fc.array(fc.tuple(key, child), { maxLength: 4 }).map((entries) => defineAll({}, entries)),
+      fc.array(child, { maxLength: 4 }),
+    ]
+    if (profile.holes) containers.push(fc.sparseArray(child, { maxLength: 5 }))
+    if (profile.nullPrototype) {
+      containers.push(
+        fc
+          .array(fc.tuple(key, child), { maxLength: 3 })
+          .map((entries) => defineAll(Object.create(null), entries)),
+      )
+    }
+    if (profile.mapsAndSets) {
+      containers.push(
+        fc.array(fc.tuple(child, child), { maxLength: 3 }).map((entries) => new Map(entries)),
+        fc.array(child, { maxLength: 3 }).map((members) => new Set(members)),
+      )
+    }
+    if (profile.integrity) {
+      containers.push(
+        fc
+          .tuple(
+            fc.array(fc.tuple(key, child), { maxLength: 3 }),
+            fc.constantFrom(Object.freeze, Object.seal, Object.preventExtensions),
+          )
+          .map(([entries, lock]) => lock(defineAll({}, entries))),
+        fc.array(child, { maxLength: 3 }).map((items) => Object.freeze(items)),
+      )
+    }
+    if (profile.errors) containers.push(standardError(text, child))
+    if (profile.sharedReferences) {
+      containers.push(child.filter(isObject).map((shared) => ({ first: shared, again: [shared] })))
+    }
+    if (profile.cycles) {
+      containers.push(
+        fc.array(fc.tuple(key, child), { maxLength: 2 }).map((entries) => {
+          const node = defineAll({}, entries) as { self?: unknown }
+          node.self = node
+          return node
+        }),
+      )
+    }
+    return {
+      value: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.oneof(...leaves),
+        ...containers,
+      ),
+    }
+  })
+  return value
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null
+}
+
+const STANDARD_ERRORS = [
+  Error,
+  EvalError,
+  RangeError,
+  ReferenceError,
+  SyntaxError,
+  TypeError,
+  URIError,
+]
+
+/** Standard errors with a message, maybe a cause, an own `code`, extra fields, a custom name. */
+function standardError(
+  text: fc.Arbitrary<string>,
+  child: fc.Arbitrary<unknown>,
+): fc.Arbitrary<Error> {
+  return fc
+    .record({
+      type: fc.constantFrom(...STANDARD_ERRORS),
+      message: text,
+      cause: fc.option(child, { nil: undefined }),
+      withCause: fc.boolean(),
+      code: fc.option(fc.constantFrom('ENOENT', 'E_TIMEOUT', 42), { nil: undefined }),
+      extra: fc.option(child, { nil: undefined }),
+      name: fc.option(fc.constantFrom('NotFoundError', 'Custom'), { nil: undefined }),
+    })
+    .map(({ type, message, cause, withCause, code, extra, name }) => {
+      const error = withCause ? new type(message, { cause }) : new type(message)
+      const fields: [string, unknown][] = []
+      if (code !== undefined) fields.push(['code', code])
+      if (extra !== undefined) fields.push(['details', extra])
+      // A custom name is only faithful on a plain Error: node:v8 restores unknown names as Error.
+      if (name !== undefined && type === Error) fields.push(['name', name])
+      return defineAll(error, fields) as Error
+    })
+}
+
+/** A value that must be refused, and the path the refusal must name. */
+export interface Refusable {
+  readonly value: unknown
+  readonly path: string
+}
+
+/** Puts `bad` at `$.outer.bad` (or inside an array) next to round-trippable siblings. */
+export function refusable(
+  profile: ValueProfile,
+  bad: fc.Arbitrary<unknown>,
+): fc.Arbitrary<Refusable> {
+  const sibling = roundTrippable(profile)
+  return fc.oneof(
+    fc.tuple(sibling, bad).map(([other, thing]) => ({
+      value: { other, outer: { bad: thing } },
+      path: '$.outer.bad',
+    })),
+    fc.tuple(sibling, bad).map(([other, thing]) => ({ value: [other, thing], path: '$[1]' })),
+  )
+}
