@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../errors.js'
+import { validateTags } from '../tag-validation.js'
 import type { GetOptions, GetOrSetOptions, SetOptions, TierSelection } from './options.js'
 
 /** Per-call option checks: unknown names, tags, tier selections, callbacks. */
@@ -43,37 +44,6 @@ export function validateGetOrSetOptions(options: GetOrSetOptions<never>): void {
   validateFunction(options.cacheIf, 'cacheIf')
 }
 
-/** Most tags one entry may carry: the envelope counts them in 16 bits. */
-export const MAX_TAGS_PER_ENTRY = 0xffff
-
-/**
- * Tags are non-empty, well-formed strings (a lone surrogate would be turned into U+FFFD
- * on the way to a remote tier, and the tag could then never be invalidated there).
- */
-export function validateTags(tags: readonly string[] | undefined): void {
-  if (tags === undefined) return
-  if (!Array.isArray(tags)) {
-    throw new InvalidOptionError('tags', 'tags must be an array of non-empty strings')
-  }
-  if (tags.length > MAX_TAGS_PER_ENTRY) {
-    throw new InvalidOptionError(
-      'tags',
-      `an entry can carry at most ${MAX_TAGS_PER_ENTRY} tags, got ${tags.length}`,
-    )
-  }
-  for (const tag of tags) {
-    if (typeof tag !== 'string' || tag === '') {
-      throw new InvalidOptionError('tags', 'tags must be an array of non-empty strings')
-    }
-    if (!(tag as string & { isWellFormed(): boolean }).isWellFormed()) {
-      throw new InvalidOptionError(
-        'tags',
-        `tag ${JSON.stringify(tag)} is not well-formed Unicode (it has a lone surrogate)`,
-      )
-    }
-  }
-}
-
 function validateTiers(tiers: TierSelection | undefined): void {
   if (tiers !== undefined && tiers !== 'all' && tiers !== 'local' && tiers !== 'remote') {
     throw new InvalidOptionError(
@@ -102,3 +72,5 @@ export function rejectUnknown(options: object, known: ReadonlySet<string>, metho
     }
   }
 }
+
+export { validateTags }

@@ -217,7 +217,6 @@ export interface ResolvedCacheOptions {
 }
 
 export {
-  MAX_TAGS_PER_ENTRY,
   validateGetOptions,
   validateGetOrSetOptions,
   validateSetOptions,

@@ -202,7 +202,7 @@ describe('EnvelopeCodec binds the key', () => {
       ),
       { numRuns: 300 },
     )
-  })
+  }, 30_000)
 
   test('property: random bytes behind a valid magic and version never decode', () => {
     fc.assert(
@@ -214,5 +214,5 @@ describe('EnvelopeCodec binds the key', () => {
       }),
       { numRuns: 500 },
     )
-  })
+  }, 30_000)
 })
