@@ -1,6 +1,7 @@
 export { MemoryBusHub } from './bus/memory-bus.js'
 export type { BusListener, CacheBus } from './bus.js'
 export { Cache, createCache, type SetManyItem } from './cache/cache.js'
+export type { CacheLogger } from './cache/logging.js'
 export type {
   CacheOptions,
   DistributedLockOptions,
@@ -13,6 +14,7 @@ export type {
   TierSelection,
   WriteBehindOptions,
 } from './cache/options.js'
+export type { RecoveryEvent, RecoveryStats } from './cache/recovery.js'
 export type {
   ReaderOptions,
   ScheduledReader,

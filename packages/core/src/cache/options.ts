@@ -6,6 +6,7 @@ import type { TierGuardOptions } from '../resilience/options.js'
 import type { Serializer } from '../serializer.js'
 import { structuredSerializer } from '../serializers/structured.js'
 import type { RemoteStore } from '../store.js'
+import type { CacheLogger } from './logging.js'
 
 /** A tier of a cache: the synchronous local tier, or a remote store. */
 export type Tier = LocalTier<CacheEntry> | RemoteStore
@@ -114,6 +115,12 @@ export interface CacheOptions extends FreshnessOptions {
    * entries. `'cache'`: tags are shared by every namespace of the cache.
    */
   readonly tagScope?: 'namespace' | 'cache'
+  /**
+   * Where to log state changes and failures (circuits opening and closing, the bus
+   * losing messages, keys fenced and recovered, failing tiers), rate-limited, never one
+   * line per request. `console` and pino loggers fit. Default: none.
+   */
+  readonly logger?: CacheLogger
 }
 
 /** Options of the write-behind policy. */
@@ -214,6 +221,7 @@ export interface ResolvedCacheOptions {
   readonly clock: () => number
   readonly name: string
   readonly tagScope: 'namespace' | 'cache'
+  readonly logger: CacheLogger | undefined
 }
 
 export {

@@ -8,6 +8,7 @@ import { structuredSerializer } from '../serializers/structured.js'
 import type { RemoteStore } from '../store.js'
 import { FRESHNESS_OPTION_NAMES, rejectUnknown } from './call-options.js'
 import { rootPath } from './keyspace.js'
+import { isLogger } from './logging.js'
 
 import type {
   CacheOptions,
@@ -34,6 +35,7 @@ const CACHE_OPTION_NAMES = new Set<string>([
   'clock',
   'name',
   'tagScope',
+  'logger',
 ])
 const DEFAULT_POLICY: Policy = {
   ttl: 300_000,
@@ -102,6 +104,7 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
     clock: options.clock ?? Date.now,
     name: options.name ?? 'cache',
     tagScope: resolveTagScope(options.tagScope),
+    logger: resolveLogger(options.logger),
   }
 }
 
@@ -204,6 +207,17 @@ function resolveTierGuard(options: CacheOptions): TierGuardOptions {
     },
     ...(options.clock && { clock: options.clock }),
   }
+}
+
+function resolveLogger(logger: CacheOptions['logger']): ResolvedCacheOptions['logger'] {
+  if (logger === undefined) return undefined
+  if (!isLogger(logger)) {
+    throw new InvalidOptionError(
+      'logger',
+      'logger must have warn and error methods (and optionally debug and info), like console or pino',
+    )
+  }
+  return logger
 }
 
 function resolveTagScope(scope: CacheOptions['tagScope']): 'namespace' | 'cache' {

@@ -1,8 +1,9 @@
 import type { CacheEntry } from '../entry.js'
 import { EnvelopeCodec } from '../envelope.js'
-import { ClosedError, DecodeError, TimeoutError } from '../errors.js'
+import { ClosedError, type DecodeError, TimeoutError } from '../errors.js'
 import { type CacheEvents, Emitter } from '../events.js'
 import type { LocalTier } from '../local-tier.js'
+import type { BreakerState } from '../resilience/index.js'
 import { type CacheStats, createStats, type TierStats } from '../stats.js'
 import { BusLink, type Invalidation } from './bus-link.js'
 import { Epochs } from './epochs.js'
@@ -10,6 +11,7 @@ import { Flights } from './flights.js'
 import { GraceBackoff } from './grace-backoff.js'
 import { InternalKeys, scopeOf } from './keyspace.js'
 import { DistributedLock } from './lock.js'
+import { CacheLog } from './logging.js'
 import {
   type GetOrSetOptions,
   type Policy,
@@ -18,20 +20,16 @@ import {
   validateGetOrSetOptions,
 } from './options.js'
 import { Reads } from './reads.js'
-import { Recovery } from './recovery.js'
+import { Recovery, type RecoveryEvent } from './recovery.js'
 import { RemoteCalls } from './remote-calls.js'
 import { RemoteTier } from './remote-tier.js'
-import { decodeTagRecord, encodeTagRecord } from './tag-records.js'
+import { RemoteTagStorage } from './tag-storage.js'
 import { TagRegistry } from './tags.js'
 import { WriteBehindQueue } from './write-behind.js'
 import { Writes } from './writes.js'
 
 /** `close()` waits for each tier's and the bus' own `close()` at most the tier timeout, and at least this. */
 const CLOSE_TIMEOUT_FLOOR_MS = 1_000
-/** Back-off of a tag timestamp a remote tier failed to take. */
-const TAG_RETRY_FIRST_MS = 100
-const TAG_RETRY_MAX_MS = 30_000
-const MAX_TAG_RETRIES = 10_000
 /** The wait when the tier timeout is off (`Infinity`). */
 const CLOSE_TIMEOUT_UNBOUNDED_MS = 30_000
 
@@ -49,6 +47,7 @@ export class CacheRuntime {
   readonly localStats: TierStats | undefined
   readonly remoteStats: readonly TierStats[]
   readonly events = new Emitter<CacheEvents>()
+  readonly log: CacheLog
   readonly flights = new Flights()
   readonly epochs = new Epochs()
   /** Abort controllers of the loaders running now. */
@@ -74,11 +73,10 @@ export class CacheRuntime {
    * therefore read once, and later mutations of it are not seen.
    */
   readonly #policies = new WeakMap<object, Policy>()
-  /** Tag timestamps waiting to be written again to a tier that failed them. */
-  #tagRetries = 0
 
   constructor(options: ResolvedCacheOptions) {
     this.options = options
+    this.log = new CacheLog(options.logger, options.name)
     this.local = options.local
     this.clock = options.clock
     this.root = options.keyPrefix
@@ -89,12 +87,7 @@ export class CacheRuntime {
     })
     this.remotes = options.remotes.map(
       (store, index) =>
-        new RemoteTier(
-          store,
-          codec,
-          (error) => this.#decodeFailed(index, error),
-          options.tierGuard,
-        ),
+        new RemoteTier(store, codec, (error) => this.decodeFailed(index, error), options.tierGuard),
     )
     this.stats = createStats([
       ...(options.local ? [options.local.name] : []),
@@ -113,6 +106,7 @@ export class CacheRuntime {
       clock: this.clock,
       repair: (tier, target, isPrefix) => this.writes.repair(tier, target, isPrefix),
       emit: (event) => {
+        this.#logRecovery(event)
         if (this.events.listening('recovery')) this.events.emit('recovery', event)
       },
     })
@@ -120,19 +114,14 @@ export class CacheRuntime {
     this.remotes.forEach((tier, index) => {
       tier.guard.onStateChange((state, previous) => {
         if (state === 'closed') this.recovery.retryNow(index)
+        this.#logCircuit(tier.name, state, previous)
         if (this.events.listening('circuit'))
           this.events.emit('circuit', { tier: tier.name, state, previous })
       })
     })
     this.reads = new Reads(this)
     this.tags = new TagRegistry(
-      this.remotes.length === 0
-        ? undefined
-        : {
-            read: (keys, now) => this.#readTimestamps(keys, now),
-            write: (key, at) => this.#writeTimestamp(key, at),
-            key: (hard, scope, tag) => this.internalKeys.tag(hard, scope, tag),
-          },
+      this.remotes.length === 0 ? undefined : new RemoteTagStorage(this),
       options.tagSyncInterval,
     )
     const lockTier = options.lock?.tier
@@ -154,9 +143,21 @@ export class CacheRuntime {
         this.events.emit('evict', { key: fullKey.slice(keyBase.length), reason })
       }
     })
+    const busName = options.bus && `bus ${options.bus.name}`
     this.bus =
       options.bus &&
-      new BusLink(options.bus, (error) => this.reportError(undefined, 'bus', 'bus', error))
+      new BusLink(
+        options.bus,
+        {
+          error: (operation, error) => this.reportError(undefined, busName, operation, error),
+          circuit: (state, previous) => {
+            this.#logCircuit(busName as string, state, previous)
+            if (this.events.listening('circuit'))
+              this.events.emit('circuit', { tier: busName as string, state, previous })
+          },
+        },
+        options.tierGuard,
+      )
     this.bus
       ?.subscribe({
         apply: (message) => this.#applyRemote(message),
@@ -209,14 +210,12 @@ export class CacheRuntime {
       .catch((error) => this.reportError(fullKey, undefined, 'tags', error))
   }
 
-  /** Publishes an invalidation on the bus, if any; a failure is counted, never thrown. */
+  /**
+   * Publishes an invalidation on the bus, if any, through the bus' guard; a failure is
+   * counted and the invalidation re-announced later, never thrown.
+   */
   async announce(invalidation: Invalidation): Promise<void> {
-    if (this.bus === undefined) return
-    try {
-      await this.bus.publish(invalidation)
-    } catch (error) {
-      this.reportError(invalidation.keys?.[0], 'bus', 'publish', error)
-    }
+    await this.bus?.publish(invalidation)
   }
 
   reportError(
@@ -226,6 +225,15 @@ export class CacheRuntime {
     error: unknown,
   ): void {
     this.stats.errors++
+    if (this.log.enabled) {
+      const tierFailure = tier !== undefined && operation !== 'decode'
+      this.log.log(
+        tierFailure ? 'error' : 'warn',
+        `error:${tier}:${operation}`,
+        `${tier ?? 'cache'}: ${operation} failed: ${(error as Error)?.message ?? String(error)}`,
+        { tier, operation, key },
+      )
+    }
     if (this.events.listening('error')) this.events.emit('error', { key, tier, operation, error })
   }
 
@@ -268,66 +276,6 @@ export class CacheRuntime {
     if (failures.length > 0) throw failures[0]
   }
 
-  async #readTimestamps(keys: readonly string[], now: number): Promise<number[]> {
-    const perTier = await Promise.all(
-      this.remotes.map((_, i) =>
-        this.calls.call(i, keys[0], 'tags', (tier) => tier.store.getMany(keys)),
-      ),
-    )
-    return keys.map((key, k) => {
-      let newest = Number.NEGATIVE_INFINITY
-      perTier.forEach((values, i) => {
-        const bytes = values?.[k]
-        if (bytes === undefined) return
-        const at = decodeTagRecord(bytes, now)
-        if (at !== undefined) {
-          newest = Math.max(newest, at)
-          return
-        }
-        // A corrupt record: assume the change happened now (a wasted miss, never a
-        // resurrected entry) and write that down, so the tag works again.
-        this.#decodeFailed(i, new DecodeError(`corrupt tag timestamp under "${key}"`, key))
-        newest = Math.max(newest, now)
-        void this.calls
-          .call(i, key, 'tags', (tier) =>
-            tier.store.set(key, encodeTagRecord(now), Number.POSITIVE_INFINITY),
-          )
-          .catch(() => undefined)
-      })
-      return newest
-    })
-  }
-
-  /**
-   * Writes a tag timestamp to every remote tier. This process already applied the
-   * change; a tier that failed gets it again in the background until it takes it, so
-   * that other processes and restarts learn of it too.
-   */
-  async #writeTimestamp(key: string, at: number): Promise<void> {
-    await Promise.all(this.remotes.map((_, i) => this.#writeTimestampTo(i, key, at, 0)))
-  }
-
-  async #writeTimestampTo(index: number, key: string, at: number, attempt: number) {
-    const bytes = encodeTagRecord(at)
-    const written = await this.calls.attempt(index, key, 'tags', (tier) =>
-      tier.store.set(key, bytes, Number.POSITIVE_INFINITY),
-    )
-    if (written.ok || this.closing !== undefined) return
-    const retry = setTimeout(
-      () => {
-        this.background.delete(stop)
-        void this.#writeTimestampTo(index, key, at, attempt + 1).catch(() => undefined)
-      },
-      Math.min(TAG_RETRY_FIRST_MS * 2 ** attempt, TAG_RETRY_MAX_MS),
-    )
-    retry.unref()
-    const stop = () => {
-      clearTimeout(retry)
-      this.#tagRetries--
-    }
-    this.background.add(stop)
-  }
-
   #applyRemote(invalidation: Invalidation): void {
     if (invalidation.keys) {
       for (const fullKey of invalidation.keys) {
@@ -344,14 +292,50 @@ export class CacheRuntime {
     if (invalidation.tags) this.tags.apply(invalidation.tags)
   }
 
+  #logCircuit(tier: string, state: BreakerState, previous: BreakerState): void {
+    const level = state === 'open' ? 'error' : 'info'
+    const what =
+      state === 'open'
+        ? 'circuit open: calls fail fast until a probe succeeds'
+        : state === 'half-open'
+          ? 'circuit half-open: probing'
+          : 'circuit closed: calls go through again'
+    this.log.log(level, `circuit:${tier}:${state}`, `${tier}: ${what}`, { tier, state, previous })
+  }
+
+  #logRecovery(event: RecoveryEvent): void {
+    if (!this.log.enabled) return
+    const { fenced, pending } = this.recovery.stats()
+    const target = event.key ?? event.prefix
+    const level = event.state === 'recovered' ? 'info' : 'warn'
+    const message =
+      event.state === 'fenced'
+        ? `${event.tier}: a failed write fenced "${target}"; reads skip the tier for it until repaired`
+        : event.state === 'recovered'
+          ? `${event.tier}: repaired "${target}"`
+          : `${event.tier}: repair of "${target}" dropped on close`
+    this.log.log(
+      level,
+      `recovery:${event.tier}:${event.state}`,
+      `${message} (${fenced} fenced, ${pending} pending)`,
+      {
+        tier: event.tier,
+        fenced,
+        pending,
+      },
+    )
+  }
+
   /** After a bus outage, messages may have been lost: drop every local copy. */
   #resetLocal(): void {
+    this.log.log('warn', 'bus:reset', 'bus: messages may have been lost; dropped the local tier')
     this.epochs.changedAll()
     this.local?.clear(this.root)
     this.tags.markAllStale()
   }
 
-  #decodeFailed(index: number, error: DecodeError): void {
+  /** Counts and reports an undecodable entry or record read from remote tier `index`. */
+  decodeFailed(index: number, error: DecodeError): void {
     ;(this.remoteStats[index] as TierStats).errors++
     this.reportError(error.key, this.remoteStats[index]?.name, 'decode', error)
   }
