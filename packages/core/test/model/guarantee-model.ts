@@ -20,6 +20,8 @@ import type { Key, Namespace, Ref, Tag } from './guarantee-commands.js'
 export class GuaranteeModel {
   /** Ref id → allowed value → the tags it was written with. */
   readonly #allowed = new Map<string, Map<number, readonly Tag[]>>()
+  /** Refs whose values the engine may legitimately drop even without faults (see `tagsChanged`). */
+  readonly #mayMiss = new Set<string>()
 
   constructor(readonly exact: boolean) {}
 
@@ -27,11 +29,16 @@ export class GuaranteeModel {
     return this.#allowed.get(id(ref)) ?? new Map()
   }
 
+  /** Whether the engine may drop `ref`'s value even without faults. */
+  mayMiss(ref: Ref): boolean {
+    return !this.exact || this.#mayMiss.has(id(ref))
+  }
+
   /** Why `actual` may not be read for `ref`, or `undefined` when it may. */
   violation(ref: Ref, actual: unknown): string | undefined {
     const allowed = this.allowed(ref)
     if (actual === undefined) {
-      return this.exact && allowed.size > 0
+      return allowed.size > 0 && !this.mayMiss(ref)
         ? `missed ${describeRef(ref)} holding ${[...allowed.keys()]} with no fault injected`
         : undefined
     }
@@ -41,33 +48,47 @@ export class GuaranteeModel {
 
   /** A resolved write: only `value` is allowed from now on. */
   written(ref: Ref, value: number, tags: readonly Tag[]): void {
+    this.#mayMiss.delete(id(ref))
     this.#allowed.set(id(ref), new Map([[value, tags]]))
   }
 
   /** A write that may or may not have happened (rejected, or a load, or an add). */
   maybeWritten(ref: Ref, value: number, tags: readonly Tag[]): void {
+    if (this.exact) this.#mayMiss.delete(id(ref)) // without faults, it was written
     const allowed = this.#allowed.get(id(ref)) ?? new Map<number, readonly Tag[]>()
     allowed.set(value, tags)
     this.#allowed.set(id(ref), allowed)
   }
 
   removed(ns: Namespace, keys: readonly Key[]): void {
-    for (const key of keys) this.#allowed.delete(id({ ns, key }))
+    for (const key of keys) this.#forget(id({ ns, key }))
   }
 
   /** A namespace's `clear()`; the root cache's (`''`) clears every namespace. */
   cleared(ns: Namespace): void {
     for (const ref of [...this.#allowed.keys()].map(parse)) {
-      if (ns === '' || ref.ns === ns) this.#allowed.delete(id(ref))
+      if (ns === '' || ref.ns === ns) this.#forget(id(ref))
     }
   }
 
-  /** `invalidateTags`/`expireTags` on namespace `ns`: only its own entries. */
+  #forget(refId: string): void {
+    this.#allowed.delete(refId)
+    this.#mayMiss.delete(refId)
+  }
+
+  /**
+   * `invalidateTags`/`expireTags` on namespace `ns` ends its own tagged entries. Whether
+   * the root cache's tags also reach into namespaces is left open: their tagged values
+   * stay allowed, and a miss of them is allowed too.
+   */
   tagsChanged(ns: Namespace, tags: readonly Tag[]): void {
     for (const [refId, allowed] of this.#allowed) {
-      if (parse(refId).ns !== ns) continue
+      const own = parse(refId).ns === ns
+      if (!own && ns !== '') continue
       for (const [value, valueTags] of allowed) {
-        if (valueTags.some((tag) => tags.includes(tag))) allowed.delete(value)
+        if (!valueTags.some((tag) => tags.includes(tag))) continue
+        if (own) allowed.delete(value)
+        else this.#mayMiss.add(refId)
       }
     }
   }
