@@ -4,7 +4,13 @@
  * read is a miss plus a counted error, never a wrong value, a crash or a huge allocation.
  */
 import { describe, expect, test } from 'vitest'
-import { createCache, memoryStore } from '../../src/index.js'
+import {
+  createCache,
+  EnvelopeCodec,
+  memoryStore,
+  type RemoteStore,
+  structuredSerializer,
+} from '../../src/index.js'
 import { type Corruption, faultStore } from '../support/fault-store.js'
 import { errorCount, keysWrittenBy } from './helpers.js'
 
@@ -57,16 +63,38 @@ test.each<Corruption>(['truncate', 'bit-flip', 'foreign'])(
   },
 )
 
-test('a decompression bomb is refused by the value limit: a miss, not a 16 MiB value', async () => {
+/**
+ * A small deflated envelope that inflates far past any value limit, stored under the
+ * key the engine uses for `key`. Encoded with the public codec (given an unbounded
+ * limit where it has one), so that the bytes are valid in every other respect.
+ */
+async function plant(store: RemoteStore, rawKey: string, value: string) {
+  const codecOptions = {
+    serializer: structuredSerializer,
+    compressThreshold: 0,
+    maxValueBytes: Number.MAX_SAFE_INTEGER,
+  }
+  const now = Date.now()
+  const entry = {
+    value,
+    createdAt: now,
+    freshUntil: now + 3_600_000,
+    staleUntil: now + 3_600_000,
+    tags: [],
+  }
+  await store.set(rawKey, new EnvelopeCodec(codecOptions).encode(rawKey, entry), Infinity)
+}
+
+test('a decompression bomb (64 MiB from a small entry) is a miss and a counted error', async () => {
   const inner = memoryStore()
-  // A cache that compresses writes 16 MiB that deflate to a few KiB.
-  const writer = createCache({ tiers: [inner], compressThreshold: 0 })
-  const [raw] = await keysWrittenBy(inner, () => writer.set('bomb', 'a'.repeat(16 * 1024 * 1024)))
+  const [raw] = await keysWrittenBy(inner, () => createCache({ tiers: [inner] }).set('bomb', 1))
+  // Control: an envelope planted this way is read back, so the miss below is the bomb's.
+  await plant(inner, raw!, 'planted')
+  expect(await createCache({ tiers: [inner] }).get('bomb')).toBe('planted')
+
+  await plant(inner, raw!, 'a'.repeat(64 * 1024 * 1024))
   expect((await inner.get(raw!))!.byteLength).toBeLessThan(256 * 1024)
-  // A reader whose store holds at most 1 MiB per value, and that never compresses.
-  const limited = faultStore(inner)
-  const store = { ...limited, capabilities: { ...inner.capabilities, maxValueBytes: 1024 * 1024 } }
-  const reader = createCache({ tiers: [store] })
+  const reader = createCache({ tiers: [inner] }) // never compresses
   expect(await reader.get('bomb')).toBeUndefined()
   expect(errorCount(reader)).toBeGreaterThan(0)
 })
