@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs core's model-based engine tests with many more seeds than CI does.
 #
-#   FC_RUNS     runs per property (default 2000; CI uses 50 per fault profile)
+#   FC_RUNS     runs per property (default 2000; CI uses 100 per fault profile)
 #   FC_SEED     first seed (default: random, printed so a failure can be replayed)
 #   ROUNDS      how many consecutive seeds to run, FC_SEED .. FC_SEED+ROUNDS-1 (default 1)
 #   FC_TIMEOUT  per-test timeout in ms (default 6 hours)

@@ -46,14 +46,15 @@ function within(promise: Promise<unknown>, ms: number): Promise<'closed' | 'hung
 }
 
 describe('close() is bounded', () => {
-  // The bound asserted is generous (50x the tier timeout): it tells a hang from a close.
-  const bound = TIER_TIMEOUT * 50
+  // Generous on purpose: it tells a hang (forever) from a close bounded by the tier
+  // timeout (the engine waits at least 1 s per store), on a loaded machine.
+  const bound = 10_000
 
   test('a store whose close() never answers', async () => {
     const { cache, store } = faultyCache()
     store.inject({ op: 'close', fault: { kind: 'hang' } })
     expect(await within(cache.close(), bound)).toBe('closed')
-  })
+  }, 15_000)
 
   test('two stores whose close() never answers, behind a memory tier', async () => {
     const [upper, lower] = [faultStore(memoryStore()), faultStore(memoryStore())]
@@ -63,12 +64,12 @@ describe('close() is bounded', () => {
       tierTimeout: TIER_TIMEOUT,
     })
     expect(await within(cache.close(), bound)).toBe('closed')
-  })
+  }, 15_000)
 
   test('write-behind writes that never answer, then a close() that never answers', async () => {
     const { cache, store } = faultyCache({ extra: { writePolicy: 'write-behind' } })
     store.inject({ op: ['set', 'close'], fault: { kind: 'hang' } })
     for (let i = 0; i < 5; i++) await cache.set(`k${i}`, i)
     expect(await within(cache.close(), bound)).toBe('closed')
-  })
+  }, 15_000)
 })
