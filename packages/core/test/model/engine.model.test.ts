@@ -13,7 +13,8 @@
  *
  * Reproduce a failure: fast-check prints `{ seed, path }`; run with
  * `FC_SEED=<seed> FC_PATH=<path> npx vitest run test/model`. Explore other seeds with
- * `FC_SEED=<n>` and more runs with `FC_RUNS=<n>`. The fixed default seed keeps CI stable.
+ * `FC_SEED=<n>` and more runs with `FC_RUNS=<n>` (and `FC_TIMEOUT=<ms>`), or run
+ * scripts/model-nightly.sh. The fixed default seed keeps CI stable.
  */
 import fc from 'fast-check'
 import { describe, test } from 'vitest'
@@ -24,6 +25,7 @@ import { System } from './system.js'
 
 const SEED = Number(process.env.FC_SEED ?? 20_240_611)
 const NUM_RUNS = Number(process.env.FC_RUNS ?? 300)
+const TIMEOUT = Number(process.env.FC_TIMEOUT ?? 60_000)
 const replay = process.env.FC_PATH === undefined ? {} : { path: process.env.FC_PATH }
 
 async function runScenario(config: SystemConfig, commands: readonly Command[]): Promise<void> {
@@ -43,14 +45,18 @@ async function runScenario(config: SystemConfig, commands: readonly Command[]): 
 }
 
 describe('cache engine against a reference model', () => {
-  test('random command sequences over 1-3 tiers keep properties 1-5', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        configArbitrary,
-        fc.array(commandArbitrary, { minLength: 1, maxLength: 40, size: 'max' }),
-        runScenario,
-      ),
-      { seed: SEED, numRuns: NUM_RUNS, ...replay },
-    )
-  }, 60_000)
+  test(
+    'random command sequences over 1-3 tiers keep properties 1-5',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          configArbitrary,
+          fc.array(commandArbitrary, { minLength: 1, maxLength: 40, size: 'max' }),
+          runScenario,
+        ),
+        { seed: SEED, numRuns: NUM_RUNS, ...replay },
+      )
+    },
+    TIMEOUT,
+  )
 })
