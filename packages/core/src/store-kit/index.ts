@@ -71,6 +71,7 @@ export {
   type WriteCondition,
 } from './object-store.js'
 export {
+  OBJECT_STORE_OPTIONS,
   type ObjectStoreDefaults,
   type ObjectStoreOptions,
   type ResolvedObjectStoreOptions,
@@ -82,7 +83,10 @@ export {
   durationOption,
   integerOption,
   MAX_TIMER_MS,
+  type OptionNames,
   oneOfOption,
+  type ReadOptionsSettings,
+  readOptions,
 } from './options.js'
 export { PurgeRunner } from './purge-runner.js'
 export {
