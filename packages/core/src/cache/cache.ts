@@ -32,8 +32,11 @@ import {
 import type { RemoteTier } from './remote-tier.js'
 import { CacheRuntime, type Found, RESERVED_SEGMENT } from './runtime.js'
 import {
+  claimScheduledKey,
   every,
   type ReaderOptions,
+  readReaderOptions,
+  readScheduleOptions,
   type ScheduledReader,
   type ScheduledRefresh,
   type ScheduleOptions,
@@ -467,6 +470,7 @@ export class Cache {
     const fullKey = this.#writableKey(key)
     if (typeof loader !== 'function')
       throw new InvalidOptionError('loader', 'schedule needs a loader function')
+    readScheduleOptions(options)
     const period = toMilliseconds(options?.every, 'every')
     const jitter = toMilliseconds(options.jitter ?? 0, 'jitter')
     validateTags(options.tags)
@@ -483,10 +487,12 @@ export class Cache {
         return undefined // reported through the `error` event by the load itself
       }
     }
+    const release = claimScheduledKey(rt, fullKey)
     const stopTimer =
       period > 0 ? every(period, jitter, options.runImmediately ?? true, refresh) : () => {}
     const stop = () => {
       stopTimer()
+      release()
       rt.background.delete(stop)
     }
     rt.background.add(stop)
@@ -507,11 +513,12 @@ export class Cache {
   reader<T>(key: string, options: ReaderOptions): ScheduledReader<T> {
     const rt = this.#rt
     const fullKey = this.#key(key)
+    const { runImmediately } = readReaderOptions(options)
     const period = toMilliseconds(options?.every, 'every')
     const pull = async (): Promise<void> => {
       if (rt.closing === undefined && rt.options.enabled) await rt.readRemotes(fullKey, undefined)
     }
-    const stopTimer = period > 0 ? every(period, 0, true, pull) : () => {}
+    const stopTimer = period > 0 ? every(period, 0, runImmediately, pull) : () => {}
     const stop = () => {
       stopTimer()
       rt.background.delete(stop)
