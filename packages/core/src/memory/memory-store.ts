@@ -1,8 +1,4 @@
-import {
-  InvalidKeyError,
-  InvalidOptionError,
-  ValueTooLargeError,
-} from '../errors.js'
+import { InvalidKeyError, InvalidOptionError, ValueTooLargeError } from '../errors.js'
 import {
   type RemoteStore,
   STORE_CONTRACT_VERSION,
