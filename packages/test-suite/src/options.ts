@@ -41,7 +41,8 @@ export interface ClearAllStores {
   /**
    * Makes a store in a namespace (key prefix, directory, table, database) that nothing
    * else uses, so the suite may call `clear('')` on it. Every store it makes must share
-   * that one namespace.
+   * that one namespace (unless `capabilities.sharedBackend` is `false`: then the suite
+   * writes and clears through one instance).
    */
   readonly createStore: () => RemoteStore | Promise<RemoteStore>
   /**
