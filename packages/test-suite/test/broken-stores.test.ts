@@ -152,6 +152,12 @@ const breakages: readonly Breakage[] = [
     message: /valid entry of a rejected setMany/,
   },
   {
+    fault: 'keys() throwing at the call after close()',
+    store: { faults: { keysThrowAtCall: true } },
+    caseName: 'close is idempotent',
+    message: /keys\(\) after close threw at the call/,
+  },
+  {
     fault: 'a factory ignoring unknown options',
     store: { faults: { acceptsUnknownOptions: true } },
     caseName: 'rejects unknown options',

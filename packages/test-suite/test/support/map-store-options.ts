@@ -66,6 +66,8 @@ export interface MapStoreFaults {
   readonly prefixDefaultsToEmpty?: boolean
   /** setMany writes entries in order and stops at the first invalid one. */
   readonly setManyWritesUntilInvalid?: boolean
+  /** keys() throws at the call after close() instead of rejecting the iteration. */
+  readonly keysThrowAtCall?: boolean
   /** The factory ignores options it does not know. */
   readonly acceptsUnknownOptions?: boolean
   /** Not a fault: get resolves Buffers, which the contract allows. */

@@ -192,15 +192,20 @@ export function mapStore(options: MapStoreOptions = {}): RemoteStore {
       write(key, value, expiresAt)
       return true
     },
-    async *keys(prefix) {
-      await open()
-      const literal = checkPrefix(prefix)
-      for (const [key, entry] of [...entries]) {
-        if (!key.startsWith(namespace)) continue
-        const visible = (faults.keysIgnoreExpiry || isLive(entry)) && !clearedLocally(key, entry)
-        if (startsWith(key, literal) && visible) yield key.slice(namespace.length)
-      }
+    keys(prefix) {
+      if (faults.keysThrowAtCall && closed) throw new ClosedError('map store')
+      return listKeys(prefix)
     },
+  }
+
+  async function* listKeys(prefix: string): AsyncIterable<string> {
+    await open()
+    const literal = checkPrefix(prefix)
+    for (const [key, entry] of [...entries]) {
+      if (!key.startsWith(namespace)) continue
+      const visible = (faults.keysIgnoreExpiry || isLive(entry)) && !clearedLocally(key, entry)
+      if (startsWith(key, literal) && visible) yield key.slice(namespace.length)
+    }
   }
 
   function checkSize(key: string, value: Uint8Array) {
