@@ -1,5 +1,8 @@
-import { UnsupportedError } from './errors.js'
+import { InvalidKeyError, UnsupportedError } from './errors.js'
 import type { RemoteStore, StoreWrite } from './store.js'
+import { assertKey, assertWrite } from './store-kit/validate.js'
+
+const utf8 = new TextEncoder()
 
 /** The optional methods of {@link RemoteStore} that {@link completeStore} fills in. */
 export type OptionalStoreMethod = 'getMany' | 'setMany' | 'deleteMany' | 'add' | 'keys'
@@ -14,7 +17,9 @@ export type CompleteStore = RemoteStore & Required<Pick<RemoteStore, OptionalSto
  *
  * Fallbacks:
  * - `getMany`: parallel `get`s, one per key, in order.
- * - `setMany`: parallel `set`s; for a key listed twice only the last entry is written.
+ * - `setMany`: checks every entry first (key, value, expiry, the store's declared size
+ *   limits), so an invalid entry rejects the batch before anything is written; then
+ *   parallel `set`s; for a key listed twice only the last entry is written.
  * - `deleteMany`: parallel `delete`s of the distinct keys; resolves how many were live.
  * - `add`: `get`, then `set` when absent. **Not atomic**: two concurrent callers can both
  *   win, so it must not back a lock (that is what `capabilities.add === false` says).
@@ -73,6 +78,14 @@ function isComplete(store: RemoteStore): store is CompleteStore {
 }
 
 async function setEach(store: RemoteStore, entries: readonly StoreWrite[]): Promise<void> {
+  const { maxKeyBytes, maxValueBytes } = store.capabilities
+  for (const { key, value, expiresAt } of entries) {
+    assertKey(key)
+    if (maxKeyBytes !== undefined && utf8.encode(key).byteLength > maxKeyBytes) {
+      throw new InvalidKeyError(`key is over ${maxKeyBytes} bytes (maxKeyBytes)`, key)
+    }
+    assertWrite(key, value, expiresAt, maxValueBytes)
+  }
   // Parallel writes to one key would race; keep only the last write of each key.
   const lastWrites = new Map<string, StoreWrite>()
   for (const entry of entries) lastWrites.set(entry.key, entry)

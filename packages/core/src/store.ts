@@ -29,8 +29,9 @@ export interface StoreCapabilities {
   /** `true` when `keys(prefix)` is implemented. */
   readonly keys: boolean
   /**
-   * Smallest unit of expiry the backend honours. A `'s'` store rounds expiries **up**
-   * to the next whole second, so an entry may outlive its `expiresAt` by up to 1 s
+   * Smallest unit of expiry the backend honours. A `'ms'` store honours the exact
+   * millisecond (never whole seconds, rounded either way). A `'s'` store rounds expiries
+   * **up** to the next whole second, so an entry may outlive its `expiresAt` by up to 1 s
    * (never expire before it);
    * core's envelope still refuses to serve it past its own deadline.
    */
@@ -53,16 +54,44 @@ export interface StoreWrite {
 }
 
 /**
- * A remote (asynchronous, byte-oriented) store.
+ * A remote (asynchronous, byte-oriented) store. `@stack/test-suite` checks every rule
+ * here that a test can check.
  *
- * Keys are any non-empty string: unicode, spaces, `/`, `..`, `*`, 10 kB long. The store
- * owns key encoding: it maps keys to its backend's rules deterministically (hashing
+ * **Keys** are any non-empty string: unicode, spaces, `/`, `..`, `*`, 10 kB long. The
+ * store owns key encoding: it maps keys to its backend's rules deterministically (hashing
  * what is too long or unsafe) so that no key can escape its namespace, match another
- * key's pattern, or traverse a path, and two distinct keys never share storage.
+ * key's pattern, or traverse a path, and two distinct keys never share storage (no case
+ * folding, no Unicode normalisation, no truncation). A store may refuse, with
+ * `InvalidKeyError`, only keys containing `\0`, keys with a lone UTF-16 surrogate (no
+ * UTF-8 form) and keys over `capabilities.maxKeyBytes`.
  *
- * Every method rejects with `ClosedError` (code `E_CLOSED`) after {@link close}, and
- * with `StoreUnavailableError` (code `E_STORE_UNAVAILABLE`) when the backend cannot be
- * reached, within the store's own timeout; no call hangs.
+ * **Expiry** is absolute, in epoch ms: an entry is live while `now < expiresAt`, so at
+ * `now === expiresAt` it is expired, for every operation (each checks expiry itself,
+ * never relying on an earlier `get` having purged the entry). `Infinity` never expires;
+ * `-Infinity` or any past time is already expired; `NaN` rejects.
+ *
+ * **Values** are copied both ways: `set` keeps a copy of the caller's bytes, and
+ * `get`/`getMany` resolve a copy the caller owns. Results are `Uint8Array`s (a `Buffer`
+ * is allowed; callers use only `Uint8Array` behaviour).
+ *
+ * **Invalid input** rejects before anything is written: `''` or a non-string key with
+ * `InvalidKeyError`; a value that is not a `Uint8Array`, an `expiresAt` that is not a
+ * number or is `NaN`, and a `clear`/`keys` prefix that is not a string with
+ * `InvalidOptionError` naming `value`, `expiresAt` or `prefix`.
+ *
+ * Every method rejects with `ClosedError` (code `E_CLOSED`; construct it as
+ * `new ClosedError(name)`) after {@link close}, and with `StoreUnavailableError` (code
+ * `E_STORE_UNAVAILABLE`) when the backend cannot be reached, within the store's own
+ * timeout; no call hangs. {@link keys} reports errors when iterated, never at the call.
+ *
+ * @example
+ * ```ts
+ * const store: RemoteStore = memoryStore()
+ * await store.set('k', new Uint8Array([1]), Date.now() + 60_000)
+ * await store.get('k') // Uint8Array [1]
+ * await store.set('k', new Uint8Array([2]), Date.now()) // expired at once: a delete
+ * await store.get('k') // undefined
+ * ```
  */
 export interface RemoteStore {
   /** Short human name for errors, stats and traces, e.g. `'redis'`. */
@@ -72,15 +101,15 @@ export interface RemoteStore {
   readonly capabilities: StoreCapabilities
 
   /**
-   * The bytes stored under `key`, or `undefined` when absent or expired (at the
-   * declared granularity). Never returns another key's bytes or a partial write.
+   * A copy of the bytes stored under `key`, or `undefined` when absent or expired (at
+   * the declared granularity). Never returns another key's bytes or a partial write.
    */
   get(key: string): Promise<Uint8Array | undefined>
 
   /**
-   * Stores `value` under `key` until `expiresAt` (epoch ms; `Infinity` for never),
-   * replacing any previous value. An `expiresAt` at or before now must not persist:
-   * the call behaves as {@link delete}. A failed write leaves either the previous
+   * Stores a copy of `value` under `key` until `expiresAt` (epoch ms; `Infinity` for
+   * never), replacing any previous value. An `expiresAt` at or before now (`-Infinity`
+   * included) must not persist: the call behaves as {@link delete}. A failed write leaves either the previous
    * value or nothing, never a torn one. Values over `capabilities.maxValueBytes`
    * reject with `ValueTooLargeError`, never a silent drop, and leave the previous
    * value untouched.
@@ -94,10 +123,10 @@ export interface RemoteStore {
   delete(key: string): Promise<boolean>
 
   /**
-   * Removes every entry whose key starts with `prefix` (all of the store's entries for
-   * `''`), and nothing else: not other keys sharing the backend, not keys that merely
-   * match `prefix` as a pattern. Entries written concurrently with the clear may
-   * survive it.
+   * Removes every entry whose key starts with `prefix`, compared code unit by code unit
+   * (no pattern, no normalisation), and nothing else. `''` removes everything the store
+   * can see, also what other instances of it wrote, and nothing of other namespaces
+   * sharing the backend. Entries written concurrently with the clear may survive it.
    */
   clear(prefix: string): Promise<void>
 
@@ -108,7 +137,9 @@ export interface RemoteStore {
   getMany?(keys: readonly string[]): Promise<(Uint8Array | undefined)[]>
   /**
    * Batch set with per-entry expiry; same semantics as {@link set} for each entry. When
-   * a key appears more than once, the last entry wins.
+   * a key appears more than once, the last entry wins. All or nothing on invalid input:
+   * a batch with one invalid entry rejects and writes none (a backend failure midway may
+   * still leave part of it written, each entry whole).
    */
   setMany?(entries: readonly StoreWrite[]): Promise<void>
   /** Batch delete. Resolves the number of live entries removed. */
@@ -116,11 +147,16 @@ export interface RemoteStore {
   /**
    * Set-if-absent. Resolves `true` if this call stored the value (no live entry existed),
    * `false` otherwise; an expired entry counts as absent. An `expiresAt` at or before now
-   * stores nothing and leaves a live entry alone. With `capabilities.add`, among any
+   * stores nothing and resolves whether the key was free (`true` for an absent key,
+   * `false` over a live entry, which it leaves alone). With `capabilities.add`, among any
    * number of concurrent callers on one key exactly one resolves `true`: that is what
    * distributed locks rely on.
    */
   add?(key: string, value: Uint8Array, expiresAt: number): Promise<boolean>
-  /** Live keys starting with `prefix`, in no particular order, streamed. */
+  /**
+   * Live keys starting with `prefix` (code unit by code unit, as {@link clear}), in no
+   * particular order, streamed. Errors (closed store, invalid prefix) reject the first
+   * step of the iteration, never the call itself: an `async function*` does this.
+   */
   keys?(prefix: string): AsyncIterable<string>
 }

@@ -164,7 +164,8 @@ export class FileStore implements RemoteStore {
   async add(key: string, value: Uint8Array, expiresAt: number): Promise<boolean> {
     const keyBytes = this.#begin(key)
     assertWrite(key, value, expiresAt)
-    if (expiresAt <= Date.now()) return false
+    // Nothing to store; the answer is still whether the key was free.
+    if (expiresAt <= Date.now()) return (await this.get(key)) === undefined
     this.#assertFits(key, value)
     if (!this.#isReady) await this.#whenReady()
     const paths = entryPaths(this.directory, keyBytes)

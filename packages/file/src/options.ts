@@ -1,10 +1,11 @@
 import { resolve } from 'node:path'
 import { type Duration, InvalidOptionError } from '@stack/core'
 import {
-  assertOptionsObject,
   booleanOption,
   durationOption,
   integerOption,
+  type OptionNames,
+  readOptions,
 } from '@stack/core/store-kit'
 
 /** Options of {@link fileStore}. */
@@ -47,9 +48,20 @@ export interface ResolvedFileOptions {
   readonly purgeIntervalMs: number | undefined
 }
 
+const FILE_STORE_OPTIONS: OptionNames<FileStoreOptions> = {
+  directory: true,
+  fsync: true,
+  maxBytes: true,
+  maxEntries: true,
+  purgeInterval: true,
+}
+
 /** Validates {@link FileStoreOptions}; bad values throw `InvalidOptionError` naming the option. */
 export function resolveOptions(options: FileStoreOptions): ResolvedFileOptions {
-  assertOptionsObject(options, 'fileStore() needs an options object with a directory')
+  readOptions(options, FILE_STORE_OPTIONS, {
+    factory: 'fileStore',
+    hint: 'fileStore() needs an options object with a directory',
+  })
   const { directory } = options
   if (typeof directory !== 'string' || directory.length === 0) {
     throw new InvalidOptionError('directory', 'directory must be a non-empty path string')

@@ -4,12 +4,19 @@ import { afterAll, beforeAll, describe, test } from 'vitest'
 import { fileStore } from '../src/index.js'
 
 const directory = tempDir('file-conformance')
-afterAll(() => removeDir(directory))
+afterAll(() => {
+  for (const end of ['', '-bounded', '-clear-all', '-neighbour']) removeDir(directory + end)
+})
 
 runStoreConformance({
   name: 'file',
   runner: { describe, test, beforeAll, afterAll },
   createStore: () => fileStore({ directory }),
+  createStoreWith: (extra) => fileStore({ directory, ...extra }),
+  clearAll: {
+    createStore: () => fileStore({ directory: `${directory}-clear-all` }),
+    createNeighbour: () => fileStore({ directory: `${directory}-neighbour` }),
+  },
 })
 
 runStoreConformance({

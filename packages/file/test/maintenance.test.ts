@@ -191,11 +191,14 @@ describe('options and failures', () => {
     await store.close()
   })
 
-  test('add with an expiry already past stores nothing and resolves false', async () => {
+  test('add with an expiry already past stores nothing and resolves whether the key was free', async () => {
     const directory = freshDirectory()
     const store = fileStore({ directory })
-    expect(await store.add('k', bytes(1), Date.now() - 1)).toBe(false)
+    expect(await store.add('k', bytes(1), Date.now() - 1)).toBe(true)
     expect(await store.get('k')).toBeUndefined()
+    await store.set('live', bytes(1), Infinity)
+    expect(await store.add('live', bytes(2), Date.now() - 1)).toBe(false)
+    await store.delete('live')
     await store.close()
     expect(await stat(directory).then(() => filesUnder(directory))).toEqual([])
   })

@@ -1,7 +1,9 @@
 import type { Storage, StorageOptions } from '@google-cloud/storage'
 import { InvalidOptionError } from '@stack/core'
 import {
+  OBJECT_STORE_OPTIONS,
   type ObjectStoreOptions,
+  type OptionNames,
   type ResolvedObjectStoreOptions,
   resolveObjectStoreOptions,
 } from '@stack/core/store-kit'
@@ -26,9 +28,18 @@ export interface GcsStoreOptions extends ObjectStoreOptions {
   readonly maxValueBytes?: number | undefined
 }
 
+const GCS_STORE_OPTIONS: OptionNames<GcsStoreOptions> = {
+  ...OBJECT_STORE_OPTIONS,
+  storage: true,
+  storageOptions: true,
+}
+
 /** Validates `options`, throwing `InvalidOptionError` naming the first bad one. */
 export function resolveOptions(options: GcsStoreOptions): ResolvedObjectStoreOptions {
-  const resolved = resolveObjectStoreOptions(options, { factory: 'gcsStore' })
+  const resolved = resolveObjectStoreOptions(options, {
+    factory: 'gcsStore',
+    known: GCS_STORE_OPTIONS,
+  })
   if (options.storage !== undefined && options.storageOptions !== undefined) {
     throw new InvalidOptionError('storage', 'pass either storage or storageOptions, not both')
   }

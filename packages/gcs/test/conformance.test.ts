@@ -9,6 +9,11 @@ runStoreConformance({
   name: 'gcs (storage emulator)',
   runner: { describe, test, beforeAll, afterAll },
   createStore: () => testStore({ prefix: 'conformance/' }),
+  createStoreWith: (extra) => testStore({ prefix: 'conformance/', ...extra }),
+  clearAll: {
+    createStore: () => testStore({ prefix: 'conformance-clear-all/' }),
+    createNeighbour: () => testStore({ prefix: 'conformance-neighbour/' }),
+  },
 })
 
 // The same with gzip on every value, so compressed bodies go through the whole suite.

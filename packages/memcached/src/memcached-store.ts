@@ -9,6 +9,7 @@ import {
   type StoreWrite,
   ValueTooLargeError,
 } from '@stack/core'
+import { assertPrefix } from '@stack/core/store-kit'
 import type { ClearLog } from './clear-log.js'
 import { type MemjsClient, resolveClient } from './client.js'
 import { exptime } from './expiry.js'
@@ -246,7 +247,7 @@ export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedSt
     },
 
     async clear(prefix) {
-      if (typeof prefix !== 'string') throw new InvalidKeyError('clear() prefix must be a string')
+      assertPrefix(prefix)
       return run(() => logs.recordClear(prefix))
     },
 

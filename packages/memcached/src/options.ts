@@ -1,4 +1,5 @@
 import { type Duration, InvalidOptionError, toMilliseconds } from '@stack/core'
+import { type OptionNames, readOptions } from '@stack/core/store-kit'
 import type { MemcachedConnection } from './client.js'
 
 /** Options of {@link memcachedStore}. */
@@ -36,19 +37,19 @@ export interface ResolvedMemcachedOptions {
   readonly maxClearedPrefixes: number
 }
 
-const KNOWN = new Set(['client', 'namespace', 'timeout', 'maxValueBytes', 'maxClearedPrefixes'])
+const MEMCACHED_STORE_OPTIONS: OptionNames<MemcachedStoreOptions> = {
+  client: true,
+  namespace: true,
+  timeout: true,
+  maxValueBytes: true,
+  maxClearedPrefixes: true,
+}
 const NAMESPACE = /^[A-Za-z0-9_.-]{1,64}$/
 export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024 - 512
 
 /** Validates {@link MemcachedStoreOptions}; throws `InvalidOptionError` naming the bad option. */
 export function resolveMemcachedOptions(options: MemcachedStoreOptions): ResolvedMemcachedOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError('options', 'memcachedStore options must be an object')
-  }
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name))
-      throw new InvalidOptionError(name, `unknown memcachedStore option "${name}"`)
-  }
+  readOptions(options, MEMCACHED_STORE_OPTIONS, { factory: 'memcachedStore' })
   const namespace = options.namespace ?? 'stack'
   if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) {
     throw new InvalidOptionError(

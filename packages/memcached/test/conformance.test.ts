@@ -9,6 +9,14 @@ describe.skipIf(servers.length === 0)('memcached', () => {
     name: 'memcached, one server',
     runner: { describe, test, beforeAll, afterAll },
     createStore: () => memcachedStore({ client: servers.slice(0, 1), timeout: '5s' }),
+    createStoreWith: (extra) =>
+      memcachedStore({ client: servers.slice(0, 1), timeout: '5s', ...extra }),
+    clearAll: {
+      createStore: () =>
+        memcachedStore({ client: servers.slice(0, 1), timeout: '5s', namespace: 'clear-all' }),
+      createNeighbour: () =>
+        memcachedStore({ client: servers.slice(0, 1), timeout: '5s', namespace: 'neighbour' }),
+    },
   })
   runStoreConformance({
     name: 'memcached, two servers',

@@ -27,7 +27,7 @@ describe.skipIf(servers.length < 2)('memcachedStore', () => {
     expect(() => memcachedStore({ maxValueBytes: 0 })).toThrowError(/maxValueBytes/)
     expect(() => memcachedStore({ client: '' })).toThrowError(/client/)
     expect(() => memcachedStore({ ttl: 1 } as never)).toThrowError(
-      /unknown memcachedStore option "ttl"/,
+      /unknown option "ttl" for memcachedStore\(\)/,
     )
   })
 

@@ -1,4 +1,5 @@
 import type { Serializer } from '@stack/core'
+import { type OptionNames, readOptions } from '@stack/core/store-kit'
 import { addExtension, Packr } from 'msgpackr'
 
 /** Options of {@link msgpackSerializer}. */
@@ -9,6 +10,8 @@ export interface MsgpackSerializerOptions {
    */
   readonly id?: number
 }
+
+const OPTIONS: OptionNames<MsgpackSerializerOptions> = { id: true }
 
 /*
  * Map and Set travel as msgpack extensions. msgpackr registers extensions globally, so
@@ -56,6 +59,7 @@ addExtension({
  * ```
  */
 export function msgpackSerializer(options: MsgpackSerializerOptions = {}): Serializer {
+  readOptions(options, OPTIONS, { factory: 'msgpackSerializer' })
   const packr = new Packr({ useRecords: false, moreTypes: true, useBigIntExtension: true })
   return {
     name: 'msgpack',

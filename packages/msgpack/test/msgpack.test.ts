@@ -59,4 +59,10 @@ describe('msgpackSerializer', () => {
     expect(serializer.id).toBe(3)
     expect(msgpackSerializer({ id: 9 }).id).toBe(9)
   })
+
+  test('rejects unknown options, naming them', () => {
+    expect(() => msgpackSerializer({ useRecords: true } as never)).toThrow(
+      expect.objectContaining({ code: 'E_INVALID_OPTION', option: 'useRecords' }),
+    )
+  })
 })

@@ -1,4 +1,5 @@
 import { type Duration, InvalidOptionError, toMilliseconds } from '@stack/core'
+import { type OptionNames, readOptions } from '@stack/core/store-kit'
 import type { PostgresConnection } from './client.js'
 import { parseTableName, type TableName } from './table-name.js'
 
@@ -30,16 +31,17 @@ export interface ResolvedPgStoreOptions {
   readonly createTable: boolean
 }
 
-const KNOWN = new Set(['client', 'table', 'timeout', 'purgeInterval', 'createTable'])
+const PG_STORE_OPTIONS: OptionNames<PgStoreOptions> = {
+  client: true,
+  table: true,
+  timeout: true,
+  purgeInterval: true,
+  createTable: true,
+}
 
 /** Validates {@link PgStoreOptions}; throws `InvalidOptionError` naming the bad option. */
 export function resolvePgStoreOptions(options: PgStoreOptions): ResolvedPgStoreOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError('options', 'pgStore options must be an object')
-  }
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name)) throw new InvalidOptionError(name, `unknown pgStore option "${name}"`)
-  }
+  readOptions(options, PG_STORE_OPTIONS, { factory: 'pgStore' })
   const timeoutMs = toMilliseconds(options.timeout ?? 1_000, 'timeout')
   if (timeoutMs <= 0 || !Number.isFinite(timeoutMs)) {
     throw new InvalidOptionError(

@@ -7,6 +7,7 @@ import {
   InvalidOptionError,
   toMilliseconds,
 } from '@stack/core'
+import { type OptionNames, readOptions } from '@stack/core/store-kit'
 import { type PostgresConnection, resolveClient } from './client.js'
 import { guard } from './guard.js'
 import { decodeText, encodeText } from './key-codec.js'
@@ -25,6 +26,7 @@ export interface PgBusOptions {
   readonly timeout?: Duration
 }
 
+const PG_BUS_OPTIONS: OptionNames<PgBusOptions> = { client: true, channel: true, timeout: true }
 const NAME = 'pg-bus'
 const CHANNEL = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
@@ -47,6 +49,7 @@ const CHANNEL = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
  * ```
  */
 export function pgBus(options: PgBusOptions = {}): CacheBus {
+  readOptions(options, PG_BUS_OPTIONS, { factory: 'pgBus' })
   const channel = options.channel ?? 'stack_cache'
   if (typeof channel !== 'string' || !CHANNEL.test(channel)) {
     throw new InvalidOptionError(

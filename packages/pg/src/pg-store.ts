@@ -1,10 +1,10 @@
 import {
   ClosedError,
-  InvalidKeyError,
   type RemoteStore,
   STORE_CONTRACT_VERSION,
   type StoreCapabilities,
 } from '@stack/core'
+import { assertPrefix } from '@stack/core/store-kit'
 import { type PostgresClient, resolveClient } from './client.js'
 import { guard, type Track } from './guard.js'
 import { decodeText, encodeText } from './key-codec.js'
@@ -185,7 +185,7 @@ export function pgStore(options: PgStoreOptions = {}): PgStore {
     },
 
     async clear(prefix) {
-      if (typeof prefix !== 'string') throw new InvalidKeyError('clear() prefix must be a string')
+      assertPrefix(prefix)
       const encoded = encodeText(prefix)
       return run(async (track) => {
         if (encoded === '') await track(sql`DELETE FROM ${t}`)
@@ -251,7 +251,7 @@ export function pgStore(options: PgStoreOptions = {}): PgStore {
   }
 
   async function* streamKeys(rawPrefix: string): AsyncGenerator<string> {
-    if (typeof rawPrefix !== 'string') throw new InvalidKeyError('keys() prefix must be a string')
+    assertPrefix(rawPrefix)
     const prefix = encodeText(rawPrefix)
     const batches = await run(async (track) => {
       const query = track(sql<{ key: string }[]>`

@@ -9,5 +9,12 @@ describe.skipIf(url === '')('pg', () => {
     name: 'pg',
     runner: { describe, test, beforeAll, afterAll },
     createStore: () => pgStore({ client: url, table: 'conformance', timeout: '5s' }),
+    createStoreWith: (extra) =>
+      pgStore({ client: url, table: 'conformance', timeout: '5s', ...extra }),
+    clearAll: {
+      createStore: () => pgStore({ client: url, table: 'conformance_clear_all', timeout: '5s' }),
+      createNeighbour: () =>
+        pgStore({ client: url, table: 'conformance_neighbour', timeout: '5s' }),
+    },
   })
 })

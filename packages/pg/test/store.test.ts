@@ -19,7 +19,7 @@ describe.skipIf(url === '')('pgStore', () => {
     }
     expect(() => pgStore({ client: sql, timeout: -1 })).toThrowError(InvalidOptionError)
     expect(() => pgStore({ client: sql, tabel: 'x' } as never)).toThrowError(
-      /unknown pgStore option "tabel"/,
+      /unknown option "tabel" for pgStore\(\)/,
     )
   })
 

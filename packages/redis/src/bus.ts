@@ -6,8 +6,15 @@ import {
   InvalidOptionError,
   toMilliseconds,
 } from '@stack/core'
+import { type OptionNames, readOptions } from '@stack/core/store-kit'
 import type { Redis } from 'ioredis'
-import { type Connection, connect, isCluster, type RedisConnectionOptions } from './client.js'
+import {
+  CONNECTION_OPTIONS,
+  type Connection,
+  connect,
+  isCluster,
+  type RedisConnectionOptions,
+} from './client.js'
 import { disconnect } from './disconnect.js'
 import { Gate } from './gate.js'
 
@@ -24,6 +31,14 @@ export interface RedisBusOptions extends RedisConnectionOptions {
    * bus moves its subscription to another master. Default 3.
    */
   readonly failoverAttempts?: number | undefined
+}
+
+const REDIS_BUS_OPTIONS: OptionNames<RedisBusOptions> = {
+  ...CONNECTION_OPTIONS,
+  channel: true,
+  name: true,
+  timeout: true,
+  failoverAttempts: true,
 }
 
 /**
@@ -64,6 +79,7 @@ export class RedisBus implements CacheBus {
   #closing: Promise<void> | undefined
 
   constructor(options: RedisBusOptions = {}) {
+    readOptions(options, REDIS_BUS_OPTIONS, { factory: 'redisBus' })
     this.name = options.name ?? 'redis-bus'
     this.#channel = options.channel ?? 'stack:bus'
     if (typeof this.#channel !== 'string' || this.#channel.length === 0) {

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '@stack/core'
+import type { OptionNames } from '@stack/core/store-kit'
 import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis'
 
 /** An ioredis client: a standalone `Redis` connection or a `Cluster`. */
@@ -25,6 +26,15 @@ export interface RedisConnectionOptions {
   readonly cluster?:
     | { readonly nodes: readonly ClusterNode[]; readonly options?: ClusterOptions | undefined }
     | undefined
+}
+
+/** The names of {@link RedisConnectionOptions}, for the option readers of the store and the bus. */
+export const CONNECTION_OPTIONS: OptionNames<RedisConnectionOptions> = {
+  client: true,
+  closeClient: true,
+  url: true,
+  redis: true,
+  cluster: true,
 }
 
 /** A client plus whether its owner is the store (so `close()` must end it). */

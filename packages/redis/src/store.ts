@@ -7,9 +7,11 @@ import {
   type StoreWrite,
   toMilliseconds,
 } from '@stack/core'
+import { type OptionNames, readOptions } from '@stack/core/store-kit'
 import type { ChainableCommander } from 'ioredis'
 import { planBatches, runBatches } from './batch.js'
 import {
+  CONNECTION_OPTIONS,
   type Connection,
   connect,
   isCluster,
@@ -48,6 +50,15 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
   readonly maxValueBytes?: number | undefined
   /** `SCAN ... COUNT` hint for `clear` and `keys`. Default 1000. */
   readonly scanCount?: number | undefined
+}
+
+const REDIS_STORE_OPTIONS: OptionNames<RedisStoreOptions> = {
+  ...CONNECTION_OPTIONS,
+  keyPrefix: true,
+  timeout: true,
+  name: true,
+  maxValueBytes: true,
+  scanCount: true,
 }
 
 const DEFAULT_TIMEOUT_MS = 1_000
@@ -97,6 +108,7 @@ export class RedisStore implements RemoteStore {
   #closing: Promise<void> | undefined
 
   constructor(options: RedisStoreOptions = {}) {
+    readOptions(options, REDIS_STORE_OPTIONS, { factory: 'redisStore' })
     this.name = options.name ?? 'redis'
     if (typeof this.name !== 'string' || this.name.length === 0) {
       throw new InvalidOptionError('name', 'name must be a non-empty string')

@@ -1,4 +1,5 @@
 import { InvalidKeyError, InvalidOptionError, ValueTooLargeError } from '@stack/core'
+import { assertPrefix } from '@stack/core/store-kit'
 
 /** Largest string value Redis accepts (its default `proto-max-bulk-len`). */
 export const REDIS_MAX_VALUE_BYTES = 512 * 1024 * 1024
@@ -19,14 +20,12 @@ export function checkKey(key: unknown): string {
   return key
 }
 
-/** Checks a `clear`/`keys` prefix: any string, `''` meaning all of the store's keys. */
+/**
+ * Checks a `clear`/`keys` prefix: any well-formed string, `''` meaning all of the store's
+ * keys; anything else throws `InvalidOptionError` naming `prefix`.
+ */
 export function checkPrefix(prefix: unknown): string {
-  if (typeof prefix !== 'string') {
-    throw new InvalidKeyError(`prefix must be a string, got ${describe(prefix)}`)
-  }
-  if (LONE_SURROGATE.test(prefix)) {
-    throw new InvalidKeyError(`prefix "${prefix}" contains a lone UTF-16 surrogate`, prefix)
-  }
+  assertPrefix(prefix, { wellFormed: true })
   return prefix
 }
 
@@ -45,8 +44,10 @@ export function checkValue(key: string, value: unknown, maxBytes: number): Buffe
 export type Expiry = 'never' | 'past' | number
 
 /**
- * Reads an absolute expiry in epoch ms. Fractions round up (never expire early);
- * `Infinity` and times beyond `Number.MAX_SAFE_INTEGER` mean no expiry.
+ * Reads an absolute expiry in epoch ms and gives the `PXAT` to write. Fractions round up
+ * (never expire early). Redis keeps a key while `now <= PXAT`, and the contract only
+ * while `now < expiresAt`, so the `PXAT` is one millisecond earlier. `Infinity` and
+ * times beyond `Number.MAX_SAFE_INTEGER` mean no expiry.
  */
 export function checkExpiry(key: string, expiresAt: unknown, now: number): Expiry {
   if (typeof expiresAt !== 'number' || Number.isNaN(expiresAt)) {
@@ -57,7 +58,7 @@ export function checkExpiry(key: string, expiresAt: unknown, now: number): Expir
   }
   if (expiresAt > Number.MAX_SAFE_INTEGER) return 'never'
   if (expiresAt <= now) return 'past'
-  return Math.ceil(expiresAt)
+  return Math.ceil(expiresAt) - 1
 }
 
 function describe(value: unknown): string {

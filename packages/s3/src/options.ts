@@ -1,7 +1,9 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3'
 import { InvalidOptionError } from '@stack/core'
 import {
+  OBJECT_STORE_OPTIONS,
   type ObjectStoreOptions,
+  type OptionNames,
   type ResolvedObjectStoreOptions,
   resolveObjectStoreOptions,
 } from '@stack/core/store-kit'
@@ -30,11 +32,18 @@ export interface S3StoreOptions extends ObjectStoreOptions {
 /** S3's limit for a single PUT. */
 export const MAX_PUT_BYTES = 5 * 1024 ** 3
 
+const S3_STORE_OPTIONS: OptionNames<S3StoreOptions> = {
+  ...OBJECT_STORE_OPTIONS,
+  client: true,
+  clientOptions: true,
+}
+
 /** Validates `options`, throwing `InvalidOptionError` naming the first bad one. */
 export function resolveOptions(options: S3StoreOptions): ResolvedObjectStoreOptions {
   const resolved = resolveObjectStoreOptions(options, {
     factory: 's3Store',
     maxValueBytes: MAX_PUT_BYTES,
+    known: S3_STORE_OPTIONS,
   })
   if (options.client !== undefined && options.clientOptions !== undefined) {
     throw new InvalidOptionError('client', 'pass either client or clientOptions, not both')

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { type Duration, InvalidOptionError } from '@stack/core'
-import { assertOptionsObject, durationOption } from '@stack/core/store-kit'
+import { durationOption, type OptionNames, readOptions } from '@stack/core/store-kit'
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
@@ -40,9 +40,19 @@ export interface ResolvedSqliteOptions {
   readonly purgeIntervalMs: number | undefined
 }
 
+const SQLITE_STORE_OPTIONS: OptionNames<SqliteStoreOptions> = {
+  path: true,
+  table: true,
+  busyTimeout: true,
+  purgeInterval: true,
+}
+
 /** Validates {@link SqliteStoreOptions}; bad values throw `InvalidOptionError` naming the option. */
 export function resolveOptions(options: SqliteStoreOptions): ResolvedSqliteOptions {
-  assertOptionsObject(options, 'sqliteStore() needs an options object with a path')
+  readOptions(options, SQLITE_STORE_OPTIONS, {
+    factory: 'sqliteStore',
+    hint: 'sqliteStore() needs an options object with a path',
+  })
   const { path, table = 'stack_cache', busyTimeout = 5000 } = options
   if (typeof path !== 'string' || path.length === 0) {
     throw new InvalidOptionError('path', "path must be a file path or ':memory:'")

@@ -99,7 +99,8 @@ export class SqliteStore implements RemoteStore {
     const stored = this.#begin(key)
     this.#assertWritable(key, value, expiresAt)
     const now = Date.now()
-    if (expiresAt <= now) return false
+    // Nothing to store; the answer is still whether the key was free.
+    if (expiresAt <= now) return (await this.get(key)) === undefined
     return this.#run('add', key, (sql) => sql.add.run(stored, value, expiresAt, now).changes === 1)
   }
 

@@ -179,10 +179,12 @@ describe('expiry', () => {
     await store.close()
   })
 
-  test('add with an expiry already past stores nothing and resolves false', async () => {
+  test('add with an expiry already past stores nothing and resolves whether the key was free', async () => {
     const store = sqliteStore({ path: ':memory:' })
-    expect(await store.add('k', one, Date.now() - 1)).toBe(false)
+    expect(await store.add('k', one, Date.now() - 1)).toBe(true)
+    expect(await store.get('k')).toBeUndefined()
     expect(await store.add('k', one, Infinity)).toBe(true)
+    expect(await store.add('k', one, Date.now() - 1)).toBe(false)
     await store.close()
   })
 })

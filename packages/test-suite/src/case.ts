@@ -1,5 +1,6 @@
 import type { RemoteStore } from '@stack/core'
-import type { SuiteCapabilities } from './options.js'
+import type { ConformanceOptions, SuiteCapabilities } from './options.js'
+import type { SuiteTime } from './support/clock.js'
 
 /** How the store reaches a case. */
 export type StoreVariant = 'native' | 'completeStore'
@@ -24,6 +25,17 @@ export interface CaseContext {
    * `completeStore` too in that variant). The suite closes it after the case.
    */
   readonly openPeer: () => Promise<RemoteStore>
+  /**
+   * Opens a store made by a factory of {@link ConformanceOptions} other than
+   * `createStore` (`clearAll.createStore`, `clearAll.createNeighbour`, or
+   * `createStoreWith` with `{}`); the suite closes it after the case. Wrapped in
+   * `completeStore` in that variant.
+   */
+  readonly openOther: (create: () => RemoteStore | Promise<RemoteStore>) => Promise<RemoteStore>
+  /** The suite's options, for cases that need the optional factories. */
+  readonly options: ConformanceOptions
+  /** The time the store reads: a manual clock the suite moves, or the real one. */
+  readonly time: SuiteTime
 }
 
 /**
@@ -51,7 +63,8 @@ export interface ConformanceCase {
   readonly name: string
   /**
    * Whether the case applies to this store (e.g. only when `capabilities.add`). A case
-   * that does not apply passes without running; the title should say when it applies.
+   * that does not apply is reported as skipped by the runner; the title should say when
+   * it applies.
    */
   readonly appliesTo?: ((context: CaseContext) => boolean) | undefined
   /** The check itself; throw (e.g. with `node:assert/strict`) to fail. */

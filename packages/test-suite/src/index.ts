@@ -8,9 +8,11 @@ export type { CaseContext, ConformanceCase, StoreVariant } from './case.js'
 export { hostileKeys } from './cases/hostile-keys.js'
 export { conformanceCases, nullStoreCases } from './cases/index.js'
 export type {
+  ClearAllStores,
   ConformanceOptions,
   ConformanceRunner,
   HookFunction,
   SuiteCapabilities,
 } from './options.js'
 export { runStoreConformance } from './run.js'
+export { type ManualClock, manualClock, type SuiteTime } from './support/clock.js'

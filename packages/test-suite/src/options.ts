@@ -1,5 +1,6 @@
 import type { RemoteStore, StoreCapabilities } from '@stack/core'
 import type { ConformanceCase } from './case.js'
+import type { ManualClock } from './support/clock.js'
 
 /** A hook registration function: vitest/jest `beforeAll`/`afterAll`, node:test `before`/`after`. */
 export type HookFunction = (hook: () => Promise<void>) => unknown
@@ -25,6 +26,31 @@ export interface ConformanceRunner {
   readonly before?: HookFunction | undefined
   /** node:test's name for `afterAll`. */
   readonly after?: HookFunction | undefined
+  /**
+   * Registers a skipped test: jest's `test.skip`. Give it only to a runner whose test
+   * bodies get no context with a `skip()` (jest), and `await runStoreConformance(...)`:
+   * the suite then opens one store first to learn which cases apply, and registers the
+   * others with `skip`. vitest and node:test need neither: the suite skips through the
+   * test context at run time.
+   */
+  readonly skip?: ((name: string, body: () => void) => unknown) | undefined
+}
+
+/** Stores for the `clear('')` case; see {@link ConformanceOptions.clearAll}. */
+export interface ClearAllStores {
+  /**
+   * Makes a store in a namespace (key prefix, directory, table, database) that nothing
+   * else uses, so the suite may call `clear('')` on it. Every store it makes must share
+   * that one namespace (unless `capabilities.sharedBackend` is `false`: then the suite
+   * writes and clears through one instance).
+   */
+  readonly createStore: () => RemoteStore | Promise<RemoteStore>
+  /**
+   * Makes a store on the same backend (server, bucket, database file) in another
+   * namespace. `clear('')` of the first store must leave its entries alone. Leave it out
+   * when the backend cannot be shared (a private in-memory store).
+   */
+  readonly createNeighbour?: (() => RemoteStore | Promise<RemoteStore>) | undefined
 }
 
 /**
@@ -72,6 +98,28 @@ export interface ConformanceOptions {
    * Defaults to 15,000.
    */
   readonly timeoutMs?: number | undefined
+  /**
+   * The clock your stores read for expiry instead of `Date.now()`, if they take one (make
+   * it with {@link manualClock} and hand `clock.now` to every store `createStore` makes).
+   * The expiry cases then move it to the exact millisecond they check: deterministic and
+   * instant. Without it they wait for the real time (about 0.1 s for a `'ms'` store, up to
+   * 2.5 s for a `'s'` one).
+   */
+  readonly clock?: ManualClock | undefined
+  /**
+   * Stores for the `clear('')` case, which never runs on the stores of `createStore` (they
+   * may share a namespace with other tests). Without it that case is skipped.
+   */
+  readonly clearAll?: ClearAllStores | undefined
+  /**
+   * Your factory with its usual options plus `extraOptions`, e.g.
+   * `(extra) => myStore({ url, ...extra })`. The unknown-options case calls it with
+   * options no store takes (`ttl`, `serializer`, a misspelt name) and expects
+   * `InvalidOptionError` naming each. Without it that case is skipped.
+   */
+  readonly createStoreWith?:
+    | ((extraOptions: Record<string, unknown>) => RemoteStore | Promise<RemoteStore>)
+    | undefined
   /**
    * The cases to run. Defaults to {@link conformanceCases}, or {@link nullStoreCases}
    * when `capabilities.persists` is `false`. Extend the default list with your own

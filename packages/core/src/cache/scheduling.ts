@@ -4,8 +4,11 @@ import type { Cache } from './cache.js'
 import { type GetOrSetOptions, type LoaderContext, validateTags } from './options.js'
 import type { CacheRuntime } from './runtime.js'
 import {
+  claimScheduledKey,
   every,
   type ReaderOptions,
+  readReaderOptions,
+  readScheduleOptions,
   type ScheduledReader,
   type ScheduledRefresh,
   type ScheduleOptions,
@@ -22,6 +25,7 @@ export function startSchedule<T>(
 ): ScheduledRefresh<T> {
   if (typeof loader !== 'function')
     throw new InvalidOptionError('loader', 'schedule needs a loader function')
+  readScheduleOptions(options)
   const period = toMilliseconds(options?.every, 'every')
   const jitter = toMilliseconds(options.jitter ?? 0, 'jitter')
   validateTags(options.tags)
@@ -38,10 +42,12 @@ export function startSchedule<T>(
       return undefined // reported through the `error` event by the load itself
     }
   }
+  const release = claimScheduledKey(rt, fullKey)
   const stopTimer =
     period > 0 ? every(period, jitter, options.runImmediately ?? true, refresh) : () => {}
   const stop = () => {
     stopTimer()
+    release()
     rt.background.delete(stop)
   }
   rt.background.add(stop)
@@ -56,12 +62,13 @@ export function startReader<T>(
   fullKey: string,
   options: ReaderOptions,
 ): ScheduledReader<T> {
+  const { runImmediately } = readReaderOptions(options)
   const period = toMilliseconds(options?.every, 'every')
   const pull = async (): Promise<void> => {
     if (rt.closing === undefined && rt.options.enabled)
       await rt.reads.readRemotes(fullKey, undefined)
   }
-  const stopTimer = period > 0 ? every(period, 0, true, pull) : () => {}
+  const stopTimer = period > 0 ? every(period, 0, runImmediately, pull) : () => {}
   const stop = () => {
     stopTimer()
     rt.background.delete(stop)

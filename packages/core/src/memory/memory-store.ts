@@ -1,15 +1,11 @@
-import {
-  InvalidKeyError,
-  InvalidOptionError,
-  SerializationError,
-  ValueTooLargeError,
-} from '../errors.js'
+import { InvalidKeyError, InvalidOptionError, ValueTooLargeError } from '../errors.js'
 import {
   type RemoteStore,
   STORE_CONTRACT_VERSION,
   type StoreCapabilities,
   type StoreWrite,
 } from '../store.js'
+import { type OptionNames, readOptions } from '../store-kit/options.js'
 import { MemoryTier } from './memory-tier.js'
 import type { MemoryOptions } from './options.js'
 
@@ -18,6 +14,14 @@ export type MemoryStoreOptions = Pick<
   MemoryOptions<Uint8Array>,
   'name' | 'maxEntries' | 'maxBytes' | 'policy' | 'clock'
 >
+
+const MEMORY_STORE_OPTIONS: OptionNames<MemoryStoreOptions> = {
+  name: true,
+  maxEntries: true,
+  maxBytes: true,
+  policy: true,
+  clock: true,
+}
 
 /**
  * A {@link RemoteStore} kept in this process: a {@link MemoryTier} of bytes behind the
@@ -37,6 +41,7 @@ export type MemoryStoreOptions = Pick<
  * ```
  */
 export function memoryStore(options: MemoryStoreOptions = {}): RemoteStore {
+  readOptions(options, MEMORY_STORE_OPTIONS, { factory: 'memoryStore' })
   const tier = new MemoryTier<Uint8Array>({
     ...options,
     name: options.name ?? 'memory-store',
@@ -54,7 +59,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): RemoteStore {
     const value = tier.get(key)
     return value === undefined ? undefined : new Uint8Array(value)
   }
-  const set = (key: string, value: Uint8Array, expiresAt: number): void => {
+  const check = (key: string, value: Uint8Array, expiresAt: number): void => {
     checkKey(key)
     checkValue(key, value)
     checkExpiresAt(expiresAt)
@@ -63,6 +68,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): RemoteStore {
     if (options.maxBytes !== undefined && value.byteLength > options.maxBytes) {
       throw new ValueTooLargeError(key, value.byteLength, options.maxBytes)
     }
+  }
+  const set = (key: string, value: Uint8Array, expiresAt: number): void => {
+    check(key, value, expiresAt)
     tier.set(key, new Uint8Array(value), expiresAt)
   }
   const remove = (key: string): boolean => {
@@ -77,14 +85,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): RemoteStore {
     set: async (key, value, expiresAt) => set(key, value, expiresAt),
     delete: async (key) => remove(key),
     clear: async (prefix) => {
-      if (typeof prefix !== 'string') {
-        throw new InvalidOptionError('prefix', 'clear(prefix) needs a string prefix')
-      }
+      checkPrefix(prefix)
       tier.clear(prefix)
     },
     close: async () => tier.close(),
     getMany: async (keys) => keys.map(get),
     setMany: async (entries: readonly StoreWrite[]) => {
+      // Check every entry first: a batch with an invalid entry writes nothing.
+      for (const entry of entries) check(entry.key, entry.value, entry.expiresAt)
       for (const entry of entries) set(entry.key, entry.value, entry.expiresAt)
     },
     deleteMany: async (keys) => keys.filter(remove).length,
@@ -95,6 +103,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): RemoteStore {
       return true
     },
     keys: async function* (prefix) {
+      checkPrefix(prefix)
       yield* [...tier.keys(prefix)]
     },
   }
@@ -106,9 +115,15 @@ function checkKey(key: unknown): asserts key is string {
   }
 }
 
+function checkPrefix(prefix: unknown): asserts prefix is string {
+  if (typeof prefix !== 'string') {
+    throw new InvalidOptionError('prefix', 'clear(prefix) and keys(prefix) need a string prefix')
+  }
+}
+
 function checkValue(key: string, value: unknown): void {
   if (!(value instanceof Uint8Array)) {
-    throw new SerializationError(`value for key "${key}" must be a Uint8Array`, key)
+    throw new InvalidOptionError('value', `value for key "${key}" must be a Uint8Array`)
   }
 }
 

@@ -3,9 +3,11 @@
  *
  * - Any store: {@link withDeadline} (a per-call deadline that rejects with
  *   `StoreUnavailableError`), {@link mapConcurrent}, key/prefix/write checks
- *   ({@link assertKey}, {@link assertPrefix}, {@link assertWrite}), option readers
- *   ({@link integerOption}, {@link durationOption}, ...), {@link PurgeRunner} and
- *   {@link compress}.
+ *   ({@link assertKey}, {@link assertPrefix}, {@link assertWrite}, {@link isExpired}),
+ *   the option reader {@link readOptions} and value readers ({@link integerOption},
+ *   {@link durationOption}, ...), ready `keys`/`clear` over a scannable or sorted backend
+ *   ({@link keysByScan}, {@link clearByScan}, {@link prefixRange}), {@link PurgeRunner}
+ *   and {@link compress}.
  * - Object storage (S3, Cloud Storage and the like): {@link ObjectStore}, a base class that
  *   needs only a handful of object operations, and its parts: {@link ObjectNameCodec}
  *   (prefix-preserving object names), {@link packObjectBody} (body framing) and the
@@ -71,6 +73,7 @@ export {
   type WriteCondition,
 } from './object-store.js'
 export {
+  OBJECT_STORE_OPTIONS,
   type ObjectStoreDefaults,
   type ObjectStoreOptions,
   type ResolvedObjectStoreOptions,
@@ -82,8 +85,18 @@ export {
   durationOption,
   integerOption,
   MAX_TIMER_MS,
+  type OptionNames,
   oneOfOption,
+  type ReadOptionsSettings,
+  readOptions,
 } from './options.js'
+export {
+  clearByScan,
+  keysByScan,
+  type PrefixScanSource,
+  prefixRange,
+  type ScannedEntry,
+} from './prefix-scan.js'
 export { PurgeRunner } from './purge-runner.js'
 export {
   assertKey,

@@ -3,11 +3,12 @@ import { InvalidOptionError } from '../errors.js'
 import { COMPRESSION_OPTIONS, type CompressionOption } from './compression.js'
 import { assertObjectNamePrefix } from './object-name.js'
 import {
-  assertOptionsObject,
   booleanOption,
   durationOption,
   integerOption,
+  type OptionNames,
   oneOfOption,
+  readOptions,
 } from './options.js'
 
 /** The options every {@link ObjectStore} takes, besides its own client's. */
@@ -47,6 +48,23 @@ export interface ObjectStoreOptions {
   readonly maxValueBytes?: number | undefined
 }
 
+/**
+ * The names of {@link ObjectStoreOptions}. A store with options of its own spreads this
+ * into its list and hands it to {@link resolveObjectStoreOptions} as `known`.
+ */
+export const OBJECT_STORE_OPTIONS: OptionNames<ObjectStoreOptions> = {
+  bucket: true,
+  prefix: true,
+  timeout: true,
+  compression: true,
+  compressionThreshold: true,
+  dedupeWrites: true,
+  conditionalWrites: true,
+  deleteExpiredOnRead: true,
+  concurrency: true,
+  maxValueBytes: true,
+}
+
 /** {@link ObjectStoreOptions} with defaults applied and ranges checked. */
 export interface ResolvedObjectStoreOptions {
   readonly bucket: string
@@ -67,6 +85,12 @@ export interface ObjectStoreDefaults {
   readonly factory: string
   /** Default of `maxValueBytes`: the backend's limit for one upload, if it has one. */
   readonly maxValueBytes?: number | undefined
+  /**
+   * Every option name the factory takes: {@link OBJECT_STORE_OPTIONS} plus its own (a
+   * client, say). Any other name throws `InvalidOptionError`. Default
+   * {@link OBJECT_STORE_OPTIONS}.
+   */
+  readonly known?: OptionNames<ObjectStoreOptions> | undefined
 }
 
 /**
@@ -82,7 +106,10 @@ export function resolveObjectStoreOptions(
   options: ObjectStoreOptions,
   defaults: ObjectStoreDefaults,
 ): ResolvedObjectStoreOptions {
-  assertOptionsObject(options, `${defaults.factory} needs an options object with a bucket`)
+  readOptions(options, defaults.known ?? OBJECT_STORE_OPTIONS, {
+    factory: defaults.factory,
+    hint: `${defaults.factory}() needs an options object with a bucket`,
+  })
   if (typeof options.bucket !== 'string' || options.bucket.length === 0) {
     throw new InvalidOptionError('bucket', 'bucket must be a non-empty string')
   }

@@ -5,6 +5,61 @@ import { InvalidOptionError } from '../errors.js'
 export const MAX_TIMER_MS = 2 ** 31 - 1
 
 /**
+ * Every option name of `T`, each mapped to `true`: a list the compiler checks against the
+ * options interface, so a new option cannot be forgotten (or a stale one kept).
+ */
+export type OptionNames<T> = { readonly [Name in keyof Required<T>]: true }
+
+/**
+ * The shared option reader of every factory: checks that `options` is an object (or
+ * `undefined`, read as `{}`, when `optional`) and that it names only options in `known`,
+ * and returns it. An unknown option (a typo such as `purgeIntervall`, or an option of
+ * another factory such as `ttl`) throws `InvalidOptionError` naming it and listing the
+ * known ones: a silently ignored option is a bug the caller never sees.
+ *
+ * @example
+ * ```ts
+ * interface MyStoreOptions { readonly url: string; readonly timeout?: Duration }
+ * const MY_STORE_OPTIONS: OptionNames<MyStoreOptions> = { url: true, timeout: true }
+ *
+ * export function myStore(options: MyStoreOptions) {
+ *   const { url, timeout } = readOptions(options, MY_STORE_OPTIONS, { factory: 'myStore' })
+ *   // ...
+ * }
+ * ```
+ */
+export function readOptions<T extends object>(
+  options: T | undefined,
+  known: OptionNames<T>,
+  { factory, optional = false, hint }: ReadOptionsSettings,
+): T {
+  if (options === undefined && optional) return {} as T
+  assertOptionsObject(options, hint ?? `${factory}() needs an options object`)
+  if (Array.isArray(options)) {
+    throw new InvalidOptionError('options', `${factory}() options must be an object, got an array`)
+  }
+  for (const name of Object.keys(options)) {
+    if (!Object.hasOwn(known, name)) {
+      throw new InvalidOptionError(
+        name,
+        `unknown option "${name}" for ${factory}(); known options: ${Object.keys(known).join(', ')}`,
+      )
+    }
+  }
+  return options
+}
+
+/** Settings of {@link readOptions}. */
+export interface ReadOptionsSettings {
+  /** The factory's name, for messages, e.g. `'fileStore'`. */
+  readonly factory: string
+  /** Whether the whole options argument may be left out. Default `false`. */
+  readonly optional?: boolean | undefined
+  /** What to say when the argument is not an object. Default: `<factory>() needs an options object`. */
+  readonly hint?: string | undefined
+}
+
+/**
  * Rejects a store factory's argument that is not an object with `InvalidOptionError`
  * naming `options`; `hint` says what the factory needs.
  *

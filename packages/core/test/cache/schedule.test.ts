@@ -83,4 +83,61 @@ describe('schedule', () => {
     await sleep(40)
     expect(calls).toBe(before)
   })
+
+  test('schedule and reader reject unknown options, naming them', () => {
+    const cache = createCache({ tiers: [memory(), memoryStore()] })
+    const naming = (option: string) => expect.objectContaining({ code: 'E_INVALID_OPTION', option })
+    for (const unknown of ['maxTtl', 'evry', 'serializer']) {
+      const options = { every: '1m', [unknown]: 1 } as never
+      expect(() => cache.schedule('k', () => 1, options)).toThrow(naming(unknown))
+      expect(() => cache.reader('k', options)).toThrow(naming(unknown))
+    }
+    expect(() =>
+      cache.schedule('k', () => 1, { every: '1m', runImmediately: 'no' as never }),
+    ).toThrow(naming('runImmediately'))
+    // A failed schedule() does not hold the key.
+    cache.schedule('k', () => 1, { every: 0 }).stop()
+    void cache.close()
+  })
+
+  test('reader refuses the writing options of schedule (ttl, tags, jitter), naming them', () => {
+    const cache = createCache({ tiers: [memory(), memoryStore()] })
+    for (const writing of ['ttl', 'tags', 'jitter']) {
+      const options = { every: '1m', [writing]: writing === 'tags' ? ['t'] : '1m' } as never
+      expect(() => cache.reader('k', options)).toThrow(
+        expect.objectContaining({ code: 'E_INVALID_OPTION', option: writing }),
+      )
+      expect(() => cache.reader('k', options)).toThrow(/set it on the schedule\(\)/)
+    }
+    void cache.close()
+  })
+
+  test('reader honours runImmediately: false (the first pull waits one period)', async () => {
+    const shared = memoryStore()
+    const writer = createCache({ tiers: [memory(), shared] })
+    const readerCache = createCache({ tiers: [memory(), shared] })
+    await writer.set('k', 'v')
+    const lazy = readerCache.reader<string>('k', { every: '1h', runImmediately: false })
+    await sleep(20)
+    expect(await readerCache.get('k', { tiers: 'local' })).toBeUndefined()
+    await lazy.pull()
+    expect(await readerCache.get('k', { tiers: 'local' })).toBe('v')
+    lazy.stop()
+    await Promise.all([writer.close(), readerCache.close()])
+  })
+
+  test('a second schedule of a running key throws E_INVALID_OPTION naming key; after stop() it works', async () => {
+    const cache = createCache({ tiers: [memory()] })
+    const first = cache.schedule('k', () => 1, { every: '1h' })
+    const second = () => cache.schedule('k', () => 2, { every: '1h' })
+    expect(second).toThrow(expect.objectContaining({ code: 'E_INVALID_OPTION', option: 'key' }))
+    expect(second).toThrow(/already scheduled on this cache; stop\(\) that schedule/)
+    // Other keys, and the same key on another cache, are independent.
+    cache.schedule('other', () => 1, { every: '1h' }).stop()
+    const elsewhere = createCache({ tiers: [memory()] })
+    elsewhere.schedule('k', () => 1, { every: '1h' }).stop()
+    first.stop()
+    second().stop()
+    await Promise.all([cache.close(), elsewhere.close()])
+  })
 })

@@ -5,12 +5,47 @@ import {
   durationOption,
   integerOption,
   MAX_TIMER_MS,
+  type OptionNames,
   oneOfOption,
+  readOptions,
 } from '../../src/store-kit/index.js'
 
 const naming = (option: string) => expect.objectContaining({ code: 'E_INVALID_OPTION', option })
 
 describe('option readers', () => {
+  interface Example {
+    readonly url: string
+    readonly timeout?: number
+  }
+  const EXAMPLE: OptionNames<Example> = { url: true, timeout: true }
+
+  test('readOptions returns options naming only known options', () => {
+    const options = { url: 'x', timeout: 1 }
+    expect(readOptions(options, EXAMPLE, { factory: 'myStore' })).toBe(options)
+    expect(readOptions<Example>(undefined, EXAMPLE, { factory: 'f', optional: true })).toEqual({})
+  })
+
+  test('readOptions rejects an unknown option naming it, and lists the known ones', () => {
+    for (const unknown of ['ttl', 'serializer', 'purgeIntervall', 'constructor', 'toString']) {
+      const options = { url: 'x', [unknown]: 1 } as unknown as Example
+      expect(() => readOptions(options, EXAMPLE, { factory: 'myStore' })).toThrow(naming(unknown))
+      expect(() => readOptions(options, EXAMPLE, { factory: 'myStore' })).toThrow(
+        /unknown option ".+" for myStore\(\); known options: url, timeout/,
+      )
+    }
+  })
+
+  test('readOptions rejects a missing, null, array or primitive argument naming options', () => {
+    for (const bad of [undefined, null, 'x', 1, []]) {
+      expect(() => readOptions(bad as unknown as Example, EXAMPLE, { factory: 'f' })).toThrow(
+        naming('options'),
+      )
+    }
+    expect(() =>
+      readOptions(null as unknown as Example, EXAMPLE, { factory: 'f', optional: true }),
+    ).toThrow(naming('options'))
+  })
+
   test('assertOptionsObject rejects non-objects naming options', () => {
     expect(() => assertOptionsObject({}, 'hint')).not.toThrow()
     for (const bad of [undefined, null, 'x']) {

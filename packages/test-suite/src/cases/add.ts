@@ -1,17 +1,20 @@
 import * as assert from 'node:assert/strict'
 import type { ConformanceCase } from '../case.js'
-import { assertBytes, utf8 } from '../support/bytes.js'
+import { assertBytes, assertMissing, utf8 } from '../support/bytes.js'
 
 export const addCase: ConformanceCase = {
-  name: 'add stores only when no live entry exists: true, then false (when present)',
+  name: 'add stores only when no live entry exists: true, then false; with a past expiry it stores nothing and resolves whether the key was free (when present)',
   appliesTo: ({ store }) => typeof store.add === 'function',
-  async run({ store, key }) {
+  async run({ store, key, time }) {
     const add = store.add!.bind(store)
+    const past = time.now() - 1000
+    assert.equal(await add(key('free'), utf8('past'), past), true, 'past-expiry add to a free key')
+    assertMissing(await store.get(key('free')), 'get after a past-expiry add to a free key')
     assert.equal(await add(key('k'), utf8('first'), Infinity), true, 'add to a missing key')
     assertBytes(await store.get(key('k')), utf8('first'), 'get after a winning add')
     assert.equal(await add(key('k'), utf8('second'), Infinity), false, 'add to a live key')
     assertBytes(await store.get(key('k')), utf8('first'), 'get after a losing add')
-    assert.equal(await add(key('k'), utf8('past'), Date.now() - 1000), false, 'add over live key')
+    assert.equal(await add(key('k'), utf8('past'), past), false, 'past-expiry add over a live key')
     assertBytes(await store.get(key('k')), utf8('first'), 'get after a losing past-expiry add')
     await store.delete(key('k'))
     assert.equal(await add(key('k'), utf8('third'), Infinity), true, 'add after delete')

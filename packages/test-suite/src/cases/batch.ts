@@ -23,10 +23,10 @@ export const getManyCase: ConformanceCase = {
 export const setManyCase: ConformanceCase = {
   name: 'setMany: empty list, per-entry expiry, the last write of a duplicate key wins (when present)',
   appliesTo: ({ store }) => typeof store.setMany === 'function',
-  async run({ store, key }) {
+  async run({ store, key, time }) {
     await store.setMany!([])
     await store.set(key('expired over live'), utf8('old'), Infinity)
-    const past = Date.now() - 1000
+    const past = time.now() - 1000
     await store.setMany!([
       { key: key('dup'), value: utf8('first'), expiresAt: Infinity },
       { key: key('plain'), value: utf8('plain'), expiresAt: Infinity },

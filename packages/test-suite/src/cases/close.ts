@@ -1,3 +1,4 @@
+import * as assert from 'node:assert/strict'
 import { ClosedError } from '@stack/core'
 import type { ConformanceCase } from '../case.js'
 import { utf8 } from '../support/bytes.js'
@@ -9,7 +10,7 @@ function isClosedError(error: unknown): boolean {
 }
 
 export const closeCase: ConformanceCase = {
-  name: "close is idempotent and every later call rejects with ClosedError (code 'E_CLOSED')",
+  name: "close is idempotent and every later call rejects with ClosedError (code 'E_CLOSED'); keys() when iterated",
   async run({ store, key, capabilities }) {
     await store.get(key('warm-up'))
     await Promise.all([store.close(), store.close()])
@@ -28,7 +29,14 @@ export const closeCase: ConformanceCase = {
     if (store.deleteMany) calls.push(['deleteMany', () => store.deleteMany!([key('k')])])
     if (store.add) calls.push(['add', () => store.add!(key('k'), value, Infinity)])
     if (capabilities.keys && store.keys) {
-      calls.push(['keys', () => listKeys(store.keys!(key('')))])
+      // keys() reports every error, closed included, when iterated, never at the call.
+      let listing: AsyncIterable<string> | undefined
+      try {
+        listing = store.keys(key(''))
+      } catch (error) {
+        assert.fail(`keys() after close threw at the call instead of on iteration: ${error}`)
+      }
+      calls.push(['keys', () => listKeys(listing)])
     }
     for (const [method, call] of calls) {
       await assertRejectsWith(call, isClosedError, 'ClosedError', `${method} after close`)

@@ -1,20 +1,20 @@
 import * as assert from 'node:assert/strict'
-import type { ConformanceCase } from '../case.js'
+import type { CaseContext, ConformanceCase } from '../case.js'
 import { assertBytes, assertMissing, utf8 } from '../support/bytes.js'
 import { listKeys } from '../support/keys.js'
-import { sleepUntil } from '../support/time.js'
 
 const TEN_YEARS_MS = 10 * 365 * 24 * 60 * 60 * 1000
 
 export const pastExpiryCase: ConformanceCase = {
-  name: 'an expiry at or before now never persists, also over an existing value',
-  async run({ store, key, capabilities }) {
-    const now = Date.now()
+  name: 'an expiry at or before now (now itself, 0, -1, -Infinity) never persists, also over an existing value',
+  async run({ store, key, capabilities, time }) {
+    const now = time.now()
     const expiries: [string, number][] = [
       ['one second ago', now - 1000],
       ['now', now],
       ['epoch 0', 0],
       ['negative', -1],
+      ['-Infinity', Number.NEGATIVE_INFINITY],
     ]
     for (const [label, expiresAt] of expiries) {
       await store.set(key(`fresh ${label}`), utf8('v'), expiresAt)
@@ -31,71 +31,113 @@ export const pastExpiryCase: ConformanceCase = {
   },
 }
 
+/** When the case writes, checks "not yet expired" and checks "expired", in the store's time. */
+interface ExpiryPlan {
+  readonly expiresAt: number
+  /** The latest time the entry must still be there. */
+  readonly stillLiveAt: number
+  /** The earliest time it must be gone. */
+  readonly goneAt: number
+}
+
 /**
- * An expiry whose millisecond part is at least 700, so a seconds store that rounds down
- * instead of up expires the entry at least 700 ms early, which the suite sees.
+ * An expiry whose millisecond part lies in [`lead`, 900], at least `lead` ms away, so that
+ * both wrong roundings to whole seconds show: rounding down expires the entry `lead` ms or
+ * more early, rounding up keeps it 100 ms or more too long.
  */
-function secondsExpiry(now: number): number {
-  const expiresAt = now + 1000
-  return expiresAt + Math.max(0, 700 - (expiresAt % 1000))
+function roundingSensitiveExpiry(now: number, lead: number): number {
+  const earliest = now + lead
+  const millis = earliest % 1000
+  if (millis < lead) return earliest - millis + lead
+  if (millis > 900) return earliest - millis + 1000 + lead
+  return earliest
+}
+
+/**
+ * The plan for the store's granularity. A `'ms'` store must keep an entry until just
+ * before `expiresAt` and drop it at `expiresAt` exactly (live while `now < expiresAt`).
+ * A `'s'` store rounds up, so it may keep an entry up to 1 s longer: it is checked
+ * 200 ms before the expiry (a store rounding down has dropped it by then) and 1.2 s after.
+ */
+function expiryPlan({ time, capabilities }: CaseContext): ExpiryPlan {
+  if (capabilities.ttlGranularity === 's') {
+    const expiresAt = roundingSensitiveExpiry(time.now() + 100, 700)
+    return {
+      expiresAt,
+      stillLiveAt: expiresAt - (time.manual ? 1 : 200),
+      goneAt: expiresAt + (time.manual ? 1000 : 1200),
+    }
+  }
+  const expiresAt = roundingSensitiveExpiry(time.now(), time.manual ? 500 : 40)
+  return { expiresAt, stillLiveAt: expiresAt - (time.manual ? 1 : 15), goneAt: expiresAt }
+}
+
+/**
+ * Every operation that must treat an expired entry as absent, each on its own key: a
+ * store that purges an expired entry when `get` reads it would hide the others' bugs if
+ * they shared one.
+ */
+async function assertExpiredForEachOperation(context: CaseContext, late: string): Promise<void> {
+  const { store, key } = context
+  assertMissing(await store.get(key('expired/get')), `get ${late}`)
+  if (store.getMany) {
+    const [expired, live] = await store.getMany([key('expired/getMany'), key('infinite')])
+    assertMissing(expired, `getMany ${late}`)
+    assertBytes(live, utf8('v'), 'getMany of an entry with expiresAt Infinity')
+  }
+  assert.equal(await store.delete(key('expired/delete')), false, `delete ${late} (not live)`)
+  if (store.add) {
+    const added = await store.add(key('expired/add'), utf8('added'), Infinity)
+    assert.equal(added, true, `add over an entry ${late}`)
+    assertBytes(await store.get(key('expired/add')), utf8('added'), 'get after add')
+  }
+  if (context.capabilities.keys && store.keys) {
+    const listed = await listKeys(store.keys(key('expired/keys/')))
+    assert.deepEqual(listed, [key('expired/keys/live')], `keys() ${late}`)
+  }
 }
 
 export const expiryCase: ConformanceCase = {
-  name: 'expiry is honoured at the declared granularity, never early; expired entries are gone for get, getMany, delete, add and keys; Infinity persists',
-  async run({ store, key, capabilities }) {
-    const seconds = capabilities.ttlGranularity === 's'
-    const now = Date.now()
-    const expiresAt = seconds ? secondsExpiry(now) : now + 150
-    // A seconds store may keep an entry up to 1 s past its expiry; a ms store a few ms.
-    const goneBy = expiresAt + (seconds ? 1200 : 100)
-    const earlyCheckAt = expiresAt - (seconds ? 200 : 60)
+  name: 'expiry: never early; gone at expiresAt (ms) or within 1 s of it (s) for get, getMany, delete, add and keys, each on its own key; rewrites extend and shorten; Infinity persists',
+  async run(context) {
+    const { store, key, time } = context
+    const plan = expiryPlan(context)
     const value = utf8('v')
-
-    await store.set(key('expiring'), value, expiresAt)
-    await store.set(key('add over expired'), value, expiresAt)
-    await store.set(key('extended'), value, expiresAt)
+    const expiring = ['early', 'get', 'getMany', 'delete', 'add', 'keys/a'].map((name) =>
+      key(`expired/${name}`),
+    )
+    for (const expiringKey of expiring) await store.set(expiringKey, value, plan.expiresAt)
+    await store.set(key('expired/keys/live'), value, Infinity)
+    await store.set(key('extended'), value, plan.expiresAt)
     await store.set(key('extended'), utf8('extended'), Infinity)
     await store.set(key('shortened'), value, Infinity)
-    await store.set(key('shortened'), utf8('shortened'), expiresAt)
+    await store.set(key('shortened'), utf8('shortened'), plan.expiresAt)
     await store.set(key('infinite'), value, Infinity)
-    await store.set(key('far future'), value, now + TEN_YEARS_MS)
+    await store.set(key('far future'), value, time.now() + TEN_YEARS_MS)
 
-    await sleepUntil(earlyCheckAt)
-    const early = await store.get(key('expiring'))
+    await time.until(plan.stillLiveAt)
+    const early = await store.get(key('expired/early'))
     const earlyShortened = await store.get(key('shortened'))
     // Only meaningful when the reads finished before the expiry (a busy machine may be late).
-    if (Date.now() < expiresAt) {
-      assertBytes(early, value, `get ${expiresAt - Date.now()} ms before expiry (expired early)`)
-      assertBytes(earlyShortened, utf8('shortened'), 'get before expiry of an overwritten entry')
+    if (time.now() < plan.expiresAt) {
+      const ahead = `${plan.expiresAt - time.now()} ms before expiry`
+      assertBytes(early, value, `get ${ahead} (expired early)`)
+      assertBytes(earlyShortened, utf8('shortened'), `get ${ahead} of an overwritten entry`)
     }
 
-    await sleepUntil(goneBy)
-    const late = `${Date.now() - expiresAt} ms after expiry`
-    assertMissing(await store.get(key('expiring')), `get ${late}`)
-    assertMissing(await store.get(key('shortened')), `get of an entry overwritten with an expiry`)
+    await time.until(plan.goneAt)
+    const late =
+      time.now() === plan.expiresAt
+        ? 'at expiresAt exactly'
+        : `${time.now() - plan.expiresAt} ms after expiry`
+    await assertExpiredForEachOperation(context, late)
+    assertMissing(await store.get(key('shortened')), 'get of an entry overwritten with an expiry')
     assertBytes(
       await store.get(key('extended')),
       utf8('extended'),
-      'an expiring entry overwritten with Infinity',
+      'an entry rewritten with Infinity',
     )
     assertBytes(await store.get(key('infinite')), value, 'an entry with expiresAt Infinity')
     assertBytes(await store.get(key('far future')), value, 'an entry expiring in ten years')
-    if (store.getMany) {
-      const [expired, infinite] = await store.getMany([key('expiring'), key('infinite')])
-      assertMissing(expired, `getMany ${late}`)
-      assertBytes(infinite, value, 'getMany of an entry with expiresAt Infinity')
-    }
-    assert.equal(await store.delete(key('expiring')), false, `delete ${late} (not live)`)
-    const liveKeys = [key('extended'), key('far future'), key('infinite')]
-    if (store.add) {
-      const added = await store.add(key('add over expired'), utf8('added'), Infinity)
-      assert.equal(added, true, `add over an entry ${late}`)
-      assertBytes(await store.get(key('add over expired')), utf8('added'), 'get after add')
-      liveKeys.push(key('add over expired'))
-    }
-    if (capabilities.keys && store.keys) {
-      const listed = await listKeys(store.keys(key('')))
-      assert.deepEqual(listed, liveKeys.sort(), 'keys() lists exactly the live entries')
-    }
   },
 }

@@ -2,15 +2,19 @@ import type { ConformanceCase } from '../case.js'
 import { addCase, concurrentAddCase } from './add.js'
 import { deleteManyCase, getManyCase, setManyCase } from './batch.js'
 import { clearLiteralCase, clearPrefixCase } from './clear.js'
+import { clearAllCase } from './clear-all.js'
 import { closeCase } from './close.js'
 import { contractCase } from './contract.js'
 import { expiryCase, pastExpiryCase } from './expiry.js'
 import { hostileKeysCase, maxKeyBytesCase } from './hostile-keys.js'
+import { invalidInputCase } from './invalid-input.js'
 import { listKeysCase } from './list-keys.js'
 import { incompressibleLongKeysCase } from './long-keys.js'
 import { nullAddCase, nullMissesCase } from './null-store.js'
 import { sharedBackendCase } from './shared-backend.js'
 import { loneSurrogateKeysCase } from './surrogate-keys.js'
+import { unicodePrefixCase } from './unicode-prefix.js'
+import { unknownOptionsCase } from './unknown-options.js'
 import { valueTooLargeCase } from './value-size.js'
 import {
   concurrentWritesCase,
@@ -47,6 +51,8 @@ export const conformanceCases: readonly ConformanceCase[] = [
   valueTooLargeCase,
   clearPrefixCase,
   clearLiteralCase,
+  unicodePrefixCase,
+  clearAllCase,
   getManyCase,
   setManyCase,
   deleteManyCase,
@@ -54,6 +60,8 @@ export const conformanceCases: readonly ConformanceCase[] = [
   concurrentAddCase,
   listKeysCase,
   sharedBackendCase,
+  invalidInputCase,
+  unknownOptionsCase,
   closeCase,
 ]
 

@@ -6,9 +6,9 @@ import { assertRejectsWith } from '../support/errors.js'
 import { listKeys } from '../support/keys.js'
 
 export const listKeysCase: ConformanceCase = {
-  name: 'keys(prefix) lists exactly the live keys with that prefix, taken literally (when capabilities.keys); otherwise completeStore rejects with UnsupportedError',
+  name: 'keys(prefix) lists exactly the live keys that start with prefix (not those containing it), taken literally (when capabilities.keys); otherwise completeStore rejects with UnsupportedError',
   appliesTo: ({ store }) => typeof store.keys === 'function',
-  async run({ store, key, capabilities }) {
+  async run({ store, key, capabilities, time }) {
     if (!capabilities.keys) {
       await assertRejectsWith(
         () => listKeys(store.keys!(key(''))),
@@ -19,11 +19,12 @@ export const listKeysCase: ConformanceCase = {
       return
     }
     const inside = ['a', 'ab', 'a*', 'a/b', 'a 🔥']
-    const outside = ['b', 'A', 'xa']
+    // The last one holds the whole listed prefix, but not at its start.
+    const outside = ['b', 'A', 'xa', `z/${key('a')}`]
     for (const suffix of [...inside, ...outside]) {
       await store.set(key(suffix), utf8(suffix), Infinity)
     }
-    await store.set(key('a-expired'), utf8('x'), Date.now() - 1000)
+    await store.set(key('a-expired'), utf8('x'), time.now() - 1000)
     await store.set(key('a-deleted'), utf8('x'), Infinity)
     await store.delete(key('a-deleted'))
     const expected = inside.map(key).sort()

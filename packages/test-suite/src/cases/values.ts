@@ -12,7 +12,7 @@ function subarrayView(): Uint8Array {
 }
 
 export const roundTripCase: ConformanceCase = {
-  name: 'binary values round-trip: empty, 1 byte, all 256 byte values, 1 MiB, a subarray view',
+  name: 'binary values round-trip through get and getMany as Uint8Array (a Buffer is allowed): empty, 1 byte, all 256 byte values, 1 MiB, a subarray view',
   async run({ store, key, capabilities }) {
     const largeSize = Math.min(MEBIBYTE, capabilities.maxValueBytes ?? MEBIBYTE)
     const values: [string, Uint8Array][] = [
@@ -28,6 +28,12 @@ export const roundTripCase: ConformanceCase = {
     }
     for (const [label, value] of values) {
       assertBytes(await store.get(key(label)), value, `get(${label})`)
+    }
+    if (store.getMany) {
+      const results = await store.getMany(values.map(([label]) => key(label)))
+      for (const [index, [label, value]] of values.entries()) {
+        assertBytes(results[index], value, `getMany result of ${label}`)
+      }
     }
   },
 }

@@ -2,11 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises'
 
 export { sleep }
 
-/** Resolves at epoch millisecond `deadline` (at once if it has passed). */
-export function sleepUntil(deadline: number): Promise<void> {
-  return sleep(Math.max(0, deadline - Date.now())).then(() => undefined)
-}
-
 /** `promise`, or a rejection naming `what` once `ms` have passed. */
 export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined

@@ -8,73 +8,27 @@ import {
   type StoreWrite,
   ValueTooLargeError,
 } from '@stack/core'
+import { assertKey, assertPrefix, assertWrite, readOptions } from '@stack/core/store-kit'
+import { MAP_STORE_OPTIONS, type MapEntry, type MapStoreOptions } from './map-store-options.ts'
 
-/**
- * Bugs a {@link mapStore} can be given, each one a mistake real stores make. The suite
- * must catch every one of them.
- */
-export interface MapStoreFaults {
-  /** clear() matches `prefix*` as an unescaped glob, as a naive Redis SCAN MATCH does. */
-  readonly clearAsGlob?: boolean
-  /** An expiry in the past is stored as "never expires" (a relative TTL <= 0 read as none). */
-  readonly keepsPastExpiry?: boolean
-  /** Keeps and returns the caller's arrays instead of copies. */
-  readonly sharesArrays?: boolean
-  /** A seconds store that rounds expiries down instead of up. */
-  readonly roundsSecondsDown?: boolean
-  /** add() is get-then-set across an await, yet capabilities.add is true. */
-  readonly racyAdd?: boolean
-  /** Calls after close() still work. */
-  readonly ignoresClose?: boolean
-  /** Keys are cut to 250 characters, so long keys sharing a start collide. */
-  readonly truncatesKeys?: boolean
-  /** Values over maxValueBytes are silently dropped instead of rejected. */
-  readonly dropsLargeValues?: boolean
-  /** deleteMany counts a key listed twice twice. */
-  readonly deleteManyCountsDuplicates?: boolean
-  /** Keys go through UTF-8 unchecked, so every lone surrogate becomes U+FFFD. */
-  readonly utf8Keys?: boolean
-  /**
-   * Keys over a B-tree's row limit after compression fail with a plain error, as a text
-   * primary key does in SQL databases.
-   */
-  readonly keyRowLimit?: boolean
-  /** clear() is noted in this instance only, so other instances still read cleared keys. */
-  readonly localClearLog?: boolean
-}
+export type { MapBackend, MapEntry, MapStoreFaults, MapStoreOptions } from './map-store-options.ts'
 
 /** PostgreSQL's B-tree row limit, in bytes. */
 const KEY_ROW_LIMIT = 2704
-
-/** Where map stores keep their entries; stores given the same one share it. */
-export type MapBackend = Map<string, MapEntry>
-
-export interface MapStoreOptions {
-  readonly faults?: MapStoreFaults
-  readonly ttlGranularity?: 'ms' | 's'
-  readonly maxKeyBytes?: number
-  readonly maxValueBytes?: number
-  /** Leave out every optional method, so only core's fallbacks provide them. */
-  readonly minimal?: boolean
-  /** Entries shared with other map stores given the same backend; a private one if absent. */
-  readonly backend?: MapBackend
-}
-
-export interface MapEntry {
-  readonly value: Uint8Array
-  readonly expiresAt: number
-  /** Write order, across every map store, for the `localClearLog` fault. */
-  readonly written: number
-}
 
 let writes = 0
 
 /** A small correct in-memory RemoteStore (unless given faults), to test the suite with. */
 export function mapStore(options: MapStoreOptions = {}): RemoteStore {
   const faults = options.faults ?? {}
+  if (!faults.acceptsUnknownOptions)
+    readOptions(options, MAP_STORE_OPTIONS, { factory: 'mapStore' })
   const granularity = options.ttlGranularity ?? 'ms'
-  const entries: MapBackend = options.backend ?? new Map()
+  const now = options.now ?? Date.now
+  const entries = options.backend ?? new Map<string, MapEntry>()
+  const namespace = options.namespace ?? ''
   const localClears: { readonly prefix: string; readonly at: number }[] = []
+  const ownWrites = new Set<string>()
   let closed = false
   const capabilities: StoreCapabilities = {
     batch: !options.minimal,
@@ -88,45 +42,79 @@ export function mapStore(options: MapStoreOptions = {}): RemoteStore {
   const open = async () => {
     if (closed && !faults.ignoresClose) throw new ClosedError('map store')
   }
+  const checkKey = (key: string) => {
+    if (!faults.acceptsAnyKey) assertKey(key)
+  }
+  const checkWrite = (key: string, value: Uint8Array, expiresAt: number) => {
+    if (!faults.acceptsAnyValue)
+      assertWrite(key, value, faults.nanExpiryNeverExpires ? 0 : expiresAt)
+  }
+  const checkPrefix = (prefix: string) => {
+    if (!faults.prefixDefaultsToEmpty) assertPrefix(prefix)
+    return prefix ?? ''
+  }
+  const normalise = (text: string) => (faults.normalisesPrefixes ? text.normalize('NFC') : text)
   const storageKey = (key: string) => {
+    checkKey(key)
     if (options.maxKeyBytes !== undefined && Buffer.byteLength(key) > options.maxKeyBytes) {
       throw new InvalidKeyError(`key is over ${options.maxKeyBytes} bytes`, key)
     }
     if (faults.keyRowLimit && deflateRawSync(key).byteLength > KEY_ROW_LIMIT) {
       throw new Error('index row size exceeds btree maximum')
     }
-    if (faults.utf8Keys) return Buffer.from(key).toString()
-    return faults.truncatesKeys ? key.slice(0, 250) : key
+    if (faults.utf8Keys) return namespace + Buffer.from(key).toString()
+    return namespace + (faults.truncatesKeys ? key.slice(0, 250) : key)
   }
+  const ownKeys = () =>
+    [...entries.keys()].filter((stored) => stored.startsWith(namespace) || faults.wipesBackend)
   const clearedLocally = (key: string, entry: MapEntry) =>
     localClears.some(({ prefix, at }) => at > entry.written && key.startsWith(prefix))
   const copy = (bytes: Uint8Array) => (faults.sharesArrays ? bytes : bytes.slice())
-  const live = (key: string) => {
+  const result = (bytes: Uint8Array): Uint8Array => {
+    if (faults.returnsArrayBuffer) return copy(bytes).buffer as unknown as Uint8Array
+    return faults.returnsBuffers ? Buffer.from(bytes) : copy(bytes)
+  }
+  const isLive = (entry: MapEntry) =>
+    faults.liveAtExpiry ? entry.expiresAt >= now() : entry.expiresAt > now()
+  /** The live entry under `key`; `ignoreExpiry` models an operation that forgets expiry. */
+  const live = (key: string, ignoreExpiry = false) => {
     const storedKey = storageKey(key)
     const entry = entries.get(storedKey)
     if (entry === undefined || clearedLocally(storedKey, entry)) return undefined
-    return entry.expiresAt > Date.now() ? entry : undefined
+    return ignoreExpiry || isLive(entry) ? entry : undefined
   }
   const physicalExpiry = (expiresAt: number) => {
-    if (faults.keepsPastExpiry && expiresAt <= Date.now()) return Infinity
-    if (granularity === 'ms' || !Number.isFinite(expiresAt)) return expiresAt
+    if (faults.keepsPastExpiry && expiresAt <= now()) return Infinity
+    if (Number.isNaN(expiresAt)) return Infinity
+    if (!Number.isFinite(expiresAt)) return expiresAt
+    if (faults.truncatesToSeconds) return Math.floor(expiresAt / 1000) * 1000
+    if (faults.msRoundedUpToSeconds) return Math.ceil(expiresAt / 1000) * 1000
+    if (granularity === 'ms') return expiresAt
     return faults.roundsSecondsDown
       ? Math.floor(expiresAt / 1000) * 1000
       : Math.ceil(expiresAt / 1000) * 1000
   }
   const write = (key: string, value: Uint8Array, expiresAt: number) => {
     const storedKey = storageKey(key)
+    checkWrite(key, value, expiresAt)
     if (options.maxValueBytes !== undefined && value.byteLength > options.maxValueBytes) {
       if (faults.dropsLargeValues) return
       throw new ValueTooLargeError(key, value.byteLength, options.maxValueBytes)
     }
-    if (expiresAt <= Date.now() && !faults.keepsPastExpiry) entries.delete(storedKey)
+    if (expiresAt <= now() && !faults.keepsPastExpiry) entries.delete(storedKey)
     else {
       const entry = { value: copy(value), expiresAt: physicalExpiry(expiresAt), written: ++writes }
       entries.set(storedKey, entry)
+      ownWrites.add(storedKey)
     }
   }
-  const remove = (key: string) => live(key) !== undefined && entries.delete(storageKey(key))
+  const remove = (key: string) =>
+    live(key, faults.deleteIgnoresExpiry) !== undefined && entries.delete(storageKey(key))
+  const startsWith = (storedKey: string, prefix: string) => {
+    const key = storedKey.slice(namespace.length)
+    if (faults.keysBySubstring) return key.includes(prefix)
+    return normalise(key).startsWith(normalise(prefix))
+  }
 
   const store: RemoteStore = {
     name: 'map',
@@ -134,8 +122,12 @@ export function mapStore(options: MapStoreOptions = {}): RemoteStore {
     capabilities,
     async get(key) {
       await open()
-      const entry = live(key)
-      return entry && copy(entry.value)
+      const entry = live(key, true)
+      if (entry !== undefined && !isLive(entry)) {
+        entries.delete(storageKey(key)) // purge on read, as many stores do
+        return undefined
+      }
+      return entry && result(entry.value)
     },
     async set(key, value, expiresAt) {
       await open()
@@ -147,14 +139,16 @@ export function mapStore(options: MapStoreOptions = {}): RemoteStore {
     },
     async clear(prefix) {
       await open()
+      const literal = checkPrefix(prefix)
       const matches = faults.clearAsGlob
-        ? (key: string) => globToRegExp(`${prefix}*`).test(key)
-        : (key: string) => key.startsWith(prefix)
+        ? (key: string) => globToRegExp(`${namespace}${literal}*`).test(key)
+        : (key: string) => startsWith(key, literal)
       if (faults.localClearLog) {
-        localClears.push({ prefix, at: ++writes })
+        localClears.push({ prefix: namespace + literal, at: ++writes })
         return
       }
-      for (const key of [...entries.keys()]) if (matches(key)) entries.delete(key)
+      const candidates = faults.clearsOwnWritesOnly ? [...ownWrites] : ownKeys()
+      for (const key of candidates) if (faults.wipesBackend || matches(key)) entries.delete(key)
     },
     async close() {
       closed = true
@@ -167,18 +161,21 @@ export function mapStore(options: MapStoreOptions = {}): RemoteStore {
     async getMany(keys) {
       await open()
       return keys.map((key) => {
-        const entry = live(key)
-        return entry && copy(entry.value)
+        const entry = live(key, faults.getManyIgnoresExpiry)
+        return entry && result(entry.value)
       })
     },
-    async setMany(writes: readonly StoreWrite[]) {
+    async setMany(batch: readonly StoreWrite[]) {
       await open()
       // Validate every write first, so a rejected batch writes nothing.
-      for (const { key, value } of writes) {
-        storageKey(key)
-        checkSize(key, value)
+      if (!faults.setManyWritesUntilInvalid) {
+        for (const { key, value, expiresAt } of batch) {
+          storageKey(key)
+          checkWrite(key, value, expiresAt)
+          checkSize(key, value)
+        }
       }
-      for (const { key, value, expiresAt } of writes) write(key, value, expiresAt)
+      for (const { key, value, expiresAt } of batch) write(key, value, expiresAt)
     },
     async deleteMany(keys) {
       await open()
@@ -189,18 +186,26 @@ export function mapStore(options: MapStoreOptions = {}): RemoteStore {
     },
     async add(key, value, expiresAt) {
       await open()
-      if (live(key) !== undefined) return false
+      checkWrite(key, value, expiresAt)
+      if (live(key, faults.addIgnoresExpiry) !== undefined) return false
       if (faults.racyAdd) await new Promise((resolve) => setImmediate(resolve))
       write(key, value, expiresAt)
       return true
     },
-    async *keys(prefix) {
-      await open()
-      for (const [key, entry] of [...entries]) {
-        const visible = entry.expiresAt > Date.now() && !clearedLocally(key, entry)
-        if (key.startsWith(prefix) && visible) yield key
-      }
+    keys(prefix) {
+      if (faults.keysThrowAtCall && closed) throw new ClosedError('map store')
+      return listKeys(prefix)
     },
+  }
+
+  async function* listKeys(prefix: string): AsyncIterable<string> {
+    await open()
+    const literal = checkPrefix(prefix)
+    for (const [key, entry] of [...entries]) {
+      if (!key.startsWith(namespace)) continue
+      const visible = (faults.keysIgnoreExpiry || isLive(entry)) && !clearedLocally(key, entry)
+      if (startsWith(key, literal) && visible) yield key.slice(namespace.length)
+    }
   }
 
   function checkSize(key: string, value: Uint8Array) {
