@@ -73,13 +73,14 @@ export class CallRunner<A extends unknown[], T> {
       this.stats.errors++
       return Promise.reject(error)
     }
-    return this.stats.track(key, () =>
-      this.#cacheOf(self).getOrSet(
+    return this.stats.track(key, () => {
+      const cache = this.#cacheOf(self)
+      return cache.getOrSet(
         key,
-        (context) => this.#load(self, args, key, context),
+        (context) => this.#load(cache, self, args, key, context),
         this.#plan.load(self, args),
-      ),
-    )
+      )
+    })
   }
 
   /** A call of a synchronous function over a local-only cache (`getOrSetSync`). */
@@ -87,11 +88,12 @@ export class CallRunner<A extends unknown[], T> {
     let ran = false
     try {
       const key = this.#keyOf(self, args)
-      const value = this.#cacheOf(self).getOrSetSync(
+      const cache = this.#cacheOf(self)
+      const value = cache.getOrSetSync(
         key,
         (context) => {
           ran = true
-          return this.#loadSync(self, args, key, context)
+          return this.#loadSync(cache, self, args, key, context)
         },
         this.#plan.load(self, args),
       )
@@ -124,9 +126,10 @@ export class CallRunner<A extends unknown[], T> {
 
   refreshSync(self: unknown, args: A): T {
     const key = this.#keyOf(self, args)
-    return this.#cacheOf(self).getOrSetSync(
+    const cache = this.#cacheOf(self)
+    return cache.getOrSetSync(
       key,
-      (context) => this.#loadSync(self, args, key, context),
+      (context) => this.#loadSync(cache, self, args, key, context),
       this.#plan.refresh(self, args),
     )
   }
@@ -153,16 +156,16 @@ export class CallRunner<A extends unknown[], T> {
     return ttl === undefined ? options : { ...options, ttl }
   }
 
-  #load(self: unknown, args: A, key: string, context: LoaderContext): T | Promise<T> {
+  #load(cache: Cache, self: unknown, args: A, key: string, context: LoaderContext): T | Promise<T> {
     this.stats.loads++
     const result = this.#original.apply(self, args)
-    if (!isPromiseLike(result)) return this.#loaded(result as T, self, args, key, context)
+    if (!isPromiseLike(result)) return this.#loaded(cache, result as T, self, args, key, context)
     return Promise.resolve(result).then((value) =>
-      this.#loaded(value as T, self, args, key, context),
+      this.#loaded(cache, value as T, self, args, key, context),
     )
   }
 
-  #loadSync(self: unknown, args: A, key: string, context: LoaderContext): T {
+  #loadSync(cache: Cache, self: unknown, args: A, key: string, context: LoaderContext): T {
     this.stats.loads++
     const result = this.#original.apply(self, args)
     if (isPromiseLike(result)) {
@@ -173,13 +176,13 @@ export class CallRunner<A extends unknown[], T> {
         key,
       )
     }
-    return this.#loaded(result as T, self, args, key, context)
+    return this.#loaded(cache, result as T, self, args, key, context)
   }
 
-  #loaded(value: T, self: unknown, args: A, key: string, context: LoaderContext): T {
+  #loaded(cache: Cache, value: T, self: unknown, args: A, key: string, context: LoaderContext): T {
     const ttl = this.#plan.resultTtl?.(value, self, args)
     if (ttl !== undefined) context.setTtl(ttl)
-    this.stats.loaded(key, value)
+    this.stats.loaded(cache, key, value, context.stale)
     return value
   }
 }

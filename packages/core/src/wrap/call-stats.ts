@@ -1,3 +1,5 @@
+import type { Cache } from '../cache/cache.js'
+
 /**
  * Counters of one wrapped function or decorated method (all instances together).
  * Every settled call is exactly one of a hit, a miss or an error.
@@ -24,7 +26,16 @@ export interface FunctionStats {
 /** The last load of a key: its value, and its place in the order of completed loads. */
 interface LoadRecord {
   readonly value: unknown
+  /** The stale value the load replaced (`undefined` when there was none). */
+  readonly stale: unknown
   readonly seq: number
+  /** From the cache's `load` event: no caller waited for it. `undefined` until that event. */
+  background: boolean | undefined
+  /**
+   * How many calls had begun when the load's first caller got its answer: calls begun
+   * later read the cache, they did not wait. `undefined` until then.
+   */
+  answeredAt: number | undefined
 }
 
 /**
@@ -43,10 +54,13 @@ const GENERATION_SIZE = 256
 /**
  * Counts calls of one wrapped function. A call is a miss when it resolves with the value
  * the last load of its key produced while it waited; the engine's single-flight decides
- * who loads, so a call that joined another caller's load counts as a miss too.
+ * who loads, so a call that joined another caller's load counts as a miss too. A load
+ * the cache ran in the background (stale-while-revalidate, early refresh) answers no
+ * caller: its `load` event says so, and until that event a call answered with the very
+ * value the load replaced counts as a hit (it got the stale value without waiting).
  *
- * A call costs two counter updates and a `then`; load records are kept only while a
- * call that began before them is pending.
+ * A call costs two counter updates and a `then`; load records are kept, and the caches'
+ * `load` events listened to, only while a call that began before them is pending.
  */
 export class CallStats {
   hits = 0
@@ -54,10 +68,21 @@ export class CallStats {
   errors = 0
   loads = 0
   #completed = 0
+  #calls = 0
   #pending = 0
   #current: Generation = { pending: 0, records: new Map() }
   /** Older generations still needed, oldest first. */
   readonly #older: Generation[] = []
+  /** The caches whose `load` events are listened to while calls are pending. */
+  readonly #listening = new Map<Cache, () => void>()
+  readonly #onLoad = (event: { key: string; background: boolean; error: unknown }): void => {
+    if (event.error !== undefined) return
+    const record = this.#latest(event.key)
+    if (record !== undefined && record.background === undefined) {
+      record.background = event.background
+      if (event.background) record.answeredAt ??= this.#calls
+    }
+  }
 
   snapshot(): FunctionStats {
     return { hits: this.hits, misses: this.misses, errors: this.errors, loads: this.loads }
@@ -70,6 +95,7 @@ export class CallStats {
   track<T>(key: string, ask: () => Promise<T>): Promise<T> {
     const generation = this.#current
     const before = this.#completed
+    const call = ++this.#calls
     generation.pending++
     this.#pending++
     let answer: Promise<T>
@@ -80,7 +106,7 @@ export class CallStats {
     }
     return answer.then(
       (value) => {
-        if (before !== this.#completed && this.#loadedDuring(key, value, before, generation)) {
+        if (this.#hasRecords() && this.#waitedForLoad(key, value, before, call)) {
           this.misses++
         } else {
           this.hits++
@@ -96,8 +122,11 @@ export class CallStats {
     )
   }
 
-  /** Records a successful load of `key`, for the calls waiting meanwhile. */
-  loaded(key: string, value: unknown): void {
+  /**
+   * Records a successful load of `key` through `cache` that replaced `stale`, for the
+   * calls waiting meanwhile.
+   */
+  loaded(cache: Cache, key: string, value: unknown, stale: unknown): void {
     this.#completed++
     if (this.#pending === 0) return
     let generation = this.#current
@@ -106,18 +135,45 @@ export class CallStats {
       generation = { pending: 0, records: new Map() }
       this.#current = generation
     }
-    generation.records.set(key, { value, seq: this.#completed })
+    generation.records.set(key, {
+      value,
+      stale,
+      seq: this.#completed,
+      background: undefined,
+      answeredAt: undefined,
+    })
+    if (!this.#listening.has(cache)) this.#listening.set(cache, cache.on('load', this.#onLoad))
   }
 
-  /** Whether the last load of `key` completed after `before` and produced `value`. */
-  #loadedDuring(key: string, value: unknown, before: number, since: Generation): boolean {
+  #hasRecords(): boolean {
+    return this.#current.records.size > 0 || this.#older.length > 0
+  }
+
+  /**
+   * Whether call number `call`, begun when `before` loads had completed, got `value` from
+   * a load it waited for: one that completed during the call, or before it but had not
+   * answered its callers yet (the call joined it), and that was not a background load.
+   */
+  #waitedForLoad(key: string, value: unknown, before: number, call: number): boolean {
+    const record = this.#latest(key)
+    if (record === undefined || !Object.is(record.value, value)) return false
+    const joined = record.answeredAt === undefined || call <= record.answeredAt
+    if (record.seq <= before && !joined) return false
+    if (record.background === true) return false
+    // Before its `load` event, a load that returned the stale value it replaced cannot
+    // be told from that stale value served at once: count it as served.
+    if (record.background === undefined && Object.is(record.stale, value)) return false
+    record.answeredAt ??= this.#calls
+    return true
+  }
+
+  /** The last load record of `key`. */
+  #latest(key: string): LoadRecord | undefined {
     let record = this.#current.records.get(key)
     for (let i = this.#older.length - 1; record === undefined && i >= 0; i--) {
-      const generation = this.#older[i] as Generation
-      record = generation.records.get(key)
-      if (generation === since) break
+      record = (this.#older[i] as Generation).records.get(key)
     }
-    return record !== undefined && record.seq > before && Object.is(record.value, value)
+    return record
   }
 
   #release(generation: Generation): void {
@@ -125,6 +181,8 @@ export class CallStats {
     if (--this.#pending === 0) {
       this.#older.length = 0
       this.#current.records.clear()
+      for (const stopListening of this.#listening.values()) stopListening()
+      this.#listening.clear()
       return
     }
     while (this.#older.length > 0 && (this.#older[0] as Generation).pending === 0) {

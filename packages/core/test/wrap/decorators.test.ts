@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
   type Cache,
+  cachedMethod,
   createCache,
   InvalidKeyError,
   InvalidOptionError,
   memory,
 } from '../../src/index.js'
+import { fakeClock } from '../cache/helpers.js'
 import { type DecoratorForm, importDecorated } from './compile-fixture.js'
 import type * as Services from './fixtures/services.js'
 import type * as StandardOnly from './fixtures/standard-only.js'
@@ -143,6 +145,91 @@ describe.each<DecoratorForm>(['standard', 'legacy'])('%s decorators', (form) => 
       } else {
         expect(await search.call(undefined as never, 'x')).toEqual(['x#1'])
       }
+    })
+  })
+
+  describe('cachedMethod helpers', () => {
+    test('key, get, set, invalidate, refresh, original and stats of a method', async () => {
+      const { cache, table, users } = setup()
+      const find = cachedMethod(users, 'find')
+      expect(find.key('1')).toBe('user:1')
+      expect(await find.get('1')).toBeUndefined()
+      await find.set({ id: '1', name: 'preset' }, '1')
+      expect(await users.find('1')).toEqual({ id: '1', name: 'preset' })
+      expect(table.reads).toBe(0)
+      expect(await find.refresh('1')).toEqual({ id: '1', name: 'ada' })
+      expect(await cache.get('user:1')).toEqual({ id: '1', name: 'ada' })
+      expect(await find.invalidate('1')).toBe(true)
+      expect(await find.original('2')).toEqual({ id: '2', name: 'bob' })
+      expect(await find.get('2')).toBeUndefined()
+      await users.find('1')
+      await users.find('1')
+      expect(find.stats()).toEqual({ hits: 2, misses: 1, errors: 0, loads: 2 })
+      expect(cachedMethod(users, 'search').key('ada')).toBe('UserService.search:["ada"]')
+    })
+
+    test('stats are the method’s, across instances; helpers of any instance share them', async () => {
+      const { UserService } = setup()
+      const a = new UserService()
+      const b = new UserService()
+      await Promise.all([a.find('2'), b.find('2'), a.find('2')])
+      await b.find('2')
+      expect(cachedMethod(a, 'find').stats()).toEqual({ hits: 1, misses: 3, errors: 0, loads: 1 })
+      expect(cachedMethod(b, 'find').stats()).toEqual(cachedMethod(a, 'find').stats())
+    })
+
+    test('includeThis and a cache function of the instance apply to the helpers', async () => {
+      const cacheA = createCache({ tiers: [memory()] })
+      const cacheB = createCache({ tiers: [memory()] })
+      const table = new services.UserTable()
+      const acme = new services.TenantService(cacheA, 'acme', table)
+      const globex = new services.TenantService(cacheB, 'acme', table)
+      const initech = new services.TenantService(cacheA, 'initech', table)
+      await acme.find('1')
+      await globex.find('1')
+      await initech.find('1')
+      expect(cachedMethod(acme, 'find').key('1')).toBe('acme:user:1')
+      expect(await cachedMethod(acme, 'find').invalidate('1')).toBe(true)
+      expect(await cacheA.get('acme:user:1')).toBeUndefined()
+      expect(await cacheA.get('initech:user:1')).toBeDefined()
+      expect(await cacheB.get('acme:user:1')).toBeDefined()
+    })
+
+    test('static methods, subclasses and overrides find the decorated method', async () => {
+      const { UserService } = setup()
+      expect(cachedMethod(UserService, 'count').key()).toBe('countAll:[]')
+      const cache = createCache({ tiers: [memory()] })
+      const { Base, Derived, Overriding } = services.inheritance(cache)
+      await new Derived().load('x')
+      expect(await cachedMethod(new Overriding(), 'load').get('x')).toBe('Derived:x')
+      expect(cachedMethod(new Base(), 'load').key('x')).toBe('Base.load:["x"]')
+    })
+
+    test('a method that is not @cached is an InvalidOptionError naming it', () => {
+      const { users } = setup()
+      const error = (() => {
+        try {
+          cachedMethod(users, 'rename')
+        } catch (caught) {
+          return caught
+        }
+      })()
+      expect(InvalidOptionError.isInstance(error)).toBe(true)
+      expect((error as InvalidOptionError).option).toBe('method')
+      expect((error as Error).message).toContain('rename is not a @cached method')
+    })
+
+    test('ttl as a function of the result', async () => {
+      const clock = fakeClock()
+      const cache = createCache({ tiers: [memory({ clock: clock.now })], clock: clock.now })
+      const table = new services.UserTable()
+      table.rows.set('1', 'ada')
+      const users = new (services.userService(cache, table))()
+      await users.findOrNull('1')
+      await users.findOrNull('404')
+      clock.advance(30_000)
+      expect(await cachedMethod(users, 'findOrNull').get('404')).toBeUndefined()
+      expect(await cachedMethod(users, 'findOrNull').get('1')).toEqual({ id: '1', name: 'ada' })
     })
   })
 
