@@ -45,11 +45,20 @@ interface LoadRecord {
  */
 interface Generation {
   pending: number
-  readonly records: Map<string, LoadRecord>
+  /** By key, oldest first: loads of one key through several caches (namespaces) differ. */
+  readonly records: Map<string, LoadRecord[]>
+  size: number
 }
 
 /** Loads recorded per generation before a new one starts (bounds what one call can pin). */
 const GENERATION_SIZE = 256
+
+/**
+ * Most caches listened to at once. A cache function may return a new facade per call
+ * (`self.cache.namespace(self.tenant)`), each a subscription to the same events; past
+ * this many, loads go without their event and fall back to comparing values.
+ */
+const MAX_LISTENED_CACHES = 16
 
 /**
  * Counts calls of one wrapped function. A call is a miss when it resolves with the value
@@ -70,17 +79,21 @@ export class CallStats {
   #completed = 0
   #calls = 0
   #pending = 0
-  #current: Generation = { pending: 0, records: new Map() }
+  #current: Generation = newGeneration()
   /** Older generations still needed, oldest first. */
   readonly #older: Generation[] = []
   /** The caches whose `load` events are listened to while calls are pending. */
   readonly #listening = new Map<Cache, () => void>()
   readonly #onLoad = (event: { key: string; background: boolean; error: unknown }): void => {
     if (event.error !== undefined) return
-    const record = this.#latest(event.key)
-    if (record !== undefined && record.background === undefined) {
+    // Events come in the order loads finish, right after each: the oldest record still
+    // waiting for its event is this one.
+    for (const generation of [...this.#older, this.#current]) {
+      const record = generation.records.get(event.key)?.find((r) => r.background === undefined)
+      if (record === undefined) continue
       record.background = event.background
       if (event.background) record.answeredAt ??= this.#calls
+      return
     }
   }
 
@@ -130,23 +143,29 @@ export class CallStats {
     this.#completed++
     if (this.#pending === 0) return
     let generation = this.#current
-    if (generation.records.size >= GENERATION_SIZE) {
+    if (generation.size >= GENERATION_SIZE) {
       this.#older.push(generation)
-      generation = { pending: 0, records: new Map() }
+      generation = newGeneration()
       this.#current = generation
     }
-    generation.records.set(key, {
+    const record: LoadRecord = {
       value,
       stale,
       seq: this.#completed,
       background: undefined,
       answeredAt: undefined,
-    })
-    if (!this.#listening.has(cache)) this.#listening.set(cache, cache.on('load', this.#onLoad))
+    }
+    const records = generation.records.get(key)
+    if (records === undefined) generation.records.set(key, [record])
+    else records.push(record)
+    generation.size++
+    if (!this.#listening.has(cache) && this.#listening.size < MAX_LISTENED_CACHES) {
+      this.#listening.set(cache, cache.on('load', this.#onLoad))
+    }
   }
 
   #hasRecords(): boolean {
-    return this.#current.records.size > 0 || this.#older.length > 0
+    return this.#current.size > 0 || this.#older.length > 0
   }
 
   /**
@@ -155,8 +174,8 @@ export class CallStats {
    * answered its callers yet (the call joined it), and that was not a background load.
    */
   #waitedForLoad(key: string, value: unknown, before: number, call: number): boolean {
-    const record = this.#latest(key)
-    if (record === undefined || !Object.is(record.value, value)) return false
+    const record = this.#latest(key, value)
+    if (record === undefined) return false
     const joined = record.answeredAt === undefined || call <= record.answeredAt
     if (record.seq <= before && !joined) return false
     if (record.background === true) return false
@@ -167,11 +186,12 @@ export class CallStats {
     return true
   }
 
-  /** The last load record of `key`. */
-  #latest(key: string): LoadRecord | undefined {
-    let record = this.#current.records.get(key)
+  /** The last load of `key` that produced `value`. */
+  #latest(key: string, value: unknown): LoadRecord | undefined {
+    const matches = (record: LoadRecord) => Object.is(record.value, value)
+    let record = this.#current.records.get(key)?.findLast(matches)
     for (let i = this.#older.length - 1; record === undefined && i >= 0; i--) {
-      record = (this.#older[i] as Generation).records.get(key)
+      record = (this.#older[i] as Generation).records.get(key)?.findLast(matches)
     }
     return record
   }
@@ -180,7 +200,7 @@ export class CallStats {
     generation.pending--
     if (--this.#pending === 0) {
       this.#older.length = 0
-      this.#current.records.clear()
+      this.#current = newGeneration()
       for (const stopListening of this.#listening.values()) stopListening()
       this.#listening.clear()
       return
@@ -189,4 +209,8 @@ export class CallStats {
       this.#older.shift()
     }
   }
+}
+
+function newGeneration(): Generation {
+  return { pending: 0, records: new Map(), size: 0 }
 }

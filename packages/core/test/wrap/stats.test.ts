@@ -1,5 +1,14 @@
 import { describe, expect, test } from 'vitest'
-import { createCache, memory, memoryStore, wrap, wrapSync } from '../../src/index.js'
+import {
+  type Cache,
+  cached,
+  cachedMethod,
+  createCache,
+  memory,
+  memoryStore,
+  wrap,
+  wrapSync,
+} from '../../src/index.js'
 import { fakeClock } from '../cache/helpers.js'
 import { gate, settleCallbacks } from './gate.js'
 
@@ -245,6 +254,36 @@ describe('per-function stats', () => {
     expect(stats.errors).toBe(0)
     // Every load answers at least its own caller.
     expect(stats.misses).toBeGreaterThanOrEqual(stats.loads)
+  })
+
+  test('a cache function returning a new namespace facade per call', async () => {
+    const cache = createCache({ tiers: [memory()] })
+    const held = gate()
+    class Tenants {
+      constructor(readonly tenant: string) {}
+      async find(id: string): Promise<string> {
+        await held.wait
+        return `${this.tenant}/${id}`
+      }
+    }
+    // Applied by hand in the legacy form (Vitest cannot compile decorators in test files).
+    const descriptor = Object.getOwnPropertyDescriptor(Tenants.prototype, 'find')
+    const decorate = cached((self: Tenants): Cache => cache.namespace(self.tenant), {
+      key: 'user:{0}',
+    })
+    Object.defineProperty(
+      Tenants.prototype,
+      'find',
+      decorate(Tenants.prototype, 'find', descriptor as never),
+    )
+    const tenants = Array.from({ length: 40 }, (_, i) => new Tenants(`t${i}`))
+    const calls = tenants.flatMap((tenant) => [tenant.find('1'), tenant.find('1')])
+    held.open()
+    const results = await Promise.all(calls)
+    expect(results[0]).toBe('t0/1')
+    expect(await cache.namespace('t39').get('user:1')).toBe('t39/1')
+    const stats = cachedMethod(tenants[0] as Tenants, 'find').stats()
+    expect(stats).toEqual({ hits: 0, misses: 80, errors: 0, loads: 40 })
   })
 
   test('wrapSync: hits, misses, errors and loads', () => {
