@@ -199,10 +199,14 @@ export class CallStats {
   #release(generation: Generation): void {
     generation.pending--
     if (--this.#pending === 0) {
-      this.#older.length = 0
-      this.#current = newGeneration()
-      for (const stopListening of this.#listening.values()) stopListening()
-      this.#listening.clear()
+      if (this.#hasRecords()) {
+        this.#older.length = 0
+        this.#current = newGeneration()
+      }
+      if (this.#listening.size > 0) {
+        for (const stopListening of this.#listening.values()) stopListening()
+        this.#listening.clear()
+      }
       return
     }
     while (this.#older.length > 0 && (this.#older[0] as Generation).pending === 0) {
