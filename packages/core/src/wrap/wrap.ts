@@ -15,11 +15,15 @@ import type { WrapOptions } from './options.js'
  * const user = await getUser('42')            // cached
  * const fresh = await getUser.refresh('42')   // calls fetchUser and caches the result
  * const direct = await getUser.original('42') // bypasses the cache
+ * getUser.stats()                             // { hits, misses, errors, loads }
  * ```
  */
 export interface WrappedFunction<A extends unknown[], R> extends WrappedHelpers<A, Awaited<R>> {
   (...args: A): Promise<Awaited<R>>
-  /** Calls the original function even on a hit and caches its result. */
+  /**
+   * Runs the original now, even on a hit, and caches its result: never joins a load
+   * already in flight, so what it caches comes from a run begun after the call.
+   */
   refresh(...args: A): Promise<Awaited<R>>
   /** The function that was wrapped, uncached. */
   readonly original: (...args: A) => R
@@ -51,8 +55,10 @@ export interface WrappedSyncFunction<A extends unknown[], T> extends WrappedHelp
  * The key is `options.key` (a template such as `'user:{0}'`, or a function of the
  * arguments), or by default `<name>:<arguments>` where `name` is `options.name` or the
  * function's name, and the arguments are canonically encoded (hashed when long). The
- * other options (`ttl`, `tags`, ...) apply to every call as in `cache.getOrSet`. The
- * function must not return `undefined`: return `null` to cache an absence.
+ * other options (`ttl`, `tags`, ...) apply to every call as in `cache.getOrSet`; `ttl`
+ * may also be a function of the result. The function must not return `undefined`:
+ * return `null` to cache an absence. The result carries helpers (`get`, `set`,
+ * `invalidate`, `refresh`, `key`, `original`, `stats`).
  *
  * Throws `InvalidOptionError` for bad options, or a missing name on an anonymous
  * function without `key`. Calls reject with `InvalidKeyError` when the arguments cannot
@@ -65,7 +71,7 @@ export interface WrappedSyncFunction<A extends unknown[], T> extends WrappedHelp
  * const cache = createCache({ tiers: [memory()] })
  * const getUser = wrap(cache, async (id: string) => db.users.find(id), {
  *   name: 'getUser', // default key: getUser:["42"]
- *   ttl: '10m',
+ *   ttl: (user) => (user === null ? '30s' : '10m'),
  *   tags: ['users', 'user:{0}'],
  * })
  * const user = await getUser('42')
@@ -92,8 +98,10 @@ export function wrap<A extends unknown[], R>(
  * (`memory()` only): the wrapped function returns the value, not a promise. Concurrent
  * callers cannot exist in synchronous code, so each miss makes one call.
  *
- * Throws `InvalidOptionError` at wrap time when `cache` has a remote tier, and calls
- * throw `InvalidValueError` when `fn` returns a promise.
+ * Throws `InvalidOptionError` at wrap time when `cache` has a remote tier or an option
+ * it cannot apply is given (`staleWhileRevalidate`, `grace`, `graceBackoff`,
+ * `softTimeout`, `hardTimeout`, `earlyRefresh`, `tiers`), and calls throw
+ * `InvalidValueError` when `fn` returns a promise.
  *
  * @example
  * ```ts
