@@ -88,13 +88,13 @@ export function planCalls<T>(
   rejectOptions(options, wrapper)
   const { key, name: _name, exclude, tags, ttl, ...rest } = options
   validateGetOrSetOptions(rest as GetOrSetOptions<never>)
+  const resultTtl = typeof ttl === 'function' ? checkedTtl(ttl as never, wrapper) : undefined
+  const fixedTtl = typeof ttl === 'function' ? undefined : ttl
   for (const option of DURATION_OPTIONS) {
-    const value = option === 'ttl' && typeof ttl !== 'function' ? ttl : rest[option as never]
+    const value = option === 'ttl' ? fixedTtl : rest[option]
     if (value !== undefined) toMilliseconds(value, option)
   }
   const tagsOf = tagsBuilder(tags)
-  const resultTtl = typeof ttl === 'function' ? checkedTtl(ttl as never, wrapper) : undefined
-  const fixedTtl = typeof ttl === 'function' ? undefined : ttl
   const setBase: Record<string, unknown> = fixedTtl === undefined ? {} : { ttl: fixedTtl }
   for (const option of SET_OPTIONS) if (rest[option] !== undefined) setBase[option] = rest[option]
   const load = withTags<GetOrSetOptions<T>>(
