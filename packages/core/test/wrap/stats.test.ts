@@ -238,6 +238,30 @@ describe('per-function stats', () => {
     expect(wrapped.stats()).toEqual({ hits: 0, misses: 1, errors: 0, loads: 1 })
   })
 
+  test('more loads complete than one record generation holds while calls wait', async () => {
+    const cache = createCache({ tiers: [memory()] })
+    const first = gate()
+    const second = gate()
+    const wrapped = wrap(
+      cache,
+      async (id: number) => {
+        await (id < 150 ? first : second).wait
+        return { id }
+      },
+      { name: 'many' },
+    )
+    // 600 calls begin together; their 300 loads finish in two waves, so records spill
+    // into a second generation while every call of the second wave is still waiting.
+    const calls = Array.from({ length: 600 }, (_, i) => wrapped(i % 300))
+    first.open()
+    await Promise.all(calls.filter((_, i) => i % 300 < 150))
+    // Began after key 0's load answered, while 300 calls still wait: a hit.
+    await wrapped(0)
+    second.open()
+    await Promise.all(calls)
+    expect(wrapped.stats()).toEqual({ hits: 1, misses: 600, errors: 0, loads: 300 })
+  })
+
   test('long overlapping traffic: each call is counted once', async () => {
     const cache = createCache({ tiers: [memory({ maxEntries: 50 })] })
     const wrapped = wrap(cache, async (id: number) => id, { name: 'traffic' })
