@@ -1,9 +1,10 @@
+import type { Cache } from '../cache/cache.js'
 import { InvalidKeyError, InvalidOptionError } from '../errors.js'
 import { type CacheSource, cacheResolver } from './cache-source.js'
-import type { AsyncMethod } from './cached.js'
+import type { MethodCacheDecorator } from './cached.js'
+import { assertFactoryCall, decorateMethod } from './decorator-form.js'
 import { type CallFunction, keyBuilder, tagsBuilder } from './key-builder.js'
 import { compileTemplate, describeValue } from './key-template.js'
-import { methodName } from './method-context.js'
 import type { KeyOption, TagsOption } from './options.js'
 import { thisScope } from './this-scope.js'
 
@@ -32,7 +33,8 @@ export interface InvalidatesOptions<This, A extends unknown[]> {
 const OPTION_NAMES = new Set(['key', 'keys', 'tags', 'includeThis'])
 
 /**
- * A standard (TC39) decorator for an async method that changes data: it runs the method
+ * A decorator (standard, or legacy under `experimentalDecorators: true`) for an async
+ * method that changes data: it runs the method
  * and, once the method has resolved, deletes the keys and invalidates the tags the
  * options name, computed from the arguments before the call. If the method rejects,
  * nothing is invalidated; if invalidating fails, the call rejects with that error, so
@@ -58,32 +60,30 @@ const OPTION_NAMES = new Set(['key', 'keys', 'tags', 'includeThis'])
 export function invalidates<This = unknown, KA extends unknown[] = unknown[]>(
   cache: CacheSource<This>,
   options: InvalidatesOptions<This, KA>,
-) {
+): MethodCacheDecorator<This> {
+  assertFactoryCall('invalidates', options)
   const keysOf = keysBuilder(options)
   const tagsOf = tagsBuilder(options.tags as TagsOption<never> | undefined)
-  const { includeThis } = options
-  const cacheOf = cacheResolver(cache)
-  return <Self extends This, A extends unknown[], T>(
-    method: AsyncMethod<Self, A, T>,
-    context: ClassMethodDecoratorContext<Self, AsyncMethod<Self, A, T>>,
-  ): AsyncMethod<Self, A, T> => {
-    const display = methodName(context, 'invalidates')
-    const replacement = async function (this: Self, ...args: A): Promise<T> {
-      const target = cacheOf(this)
-      const scope = thisScope(includeThis, this, display)
-      const keys = keysOf(this, args).map((key) => scope + key)
-      const tags = typeof tagsOf === 'function' ? tagsOf(this, args) : (tagsOf ?? [])
-      const result = await method.apply(this, args)
-      await Promise.all([
-        keys.length === 1 ? target.delete(keys[0] as string) : null,
-        keys.length > 1 ? target.deleteMany(keys) : null,
-        tags.length > 0 ? target.invalidateTags(tags) : null,
-      ])
-      return result
-    }
-    Object.defineProperty(replacement, 'name', { value: display })
-    return replacement
-  }
+  const includeThis = options.includeThis as ((self: unknown) => string) | undefined
+  const cacheOf = cacheResolver(cache) as (self: unknown) => Cache
+  return ((...args: unknown[]) =>
+    decorateMethod('invalidates', args, (method, { display }) => {
+      const replacement = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
+        const target = cacheOf(this)
+        const scope = thisScope(includeThis, this, display)
+        const keys = keysOf(this, args).map((key) => scope + key)
+        const tags = typeof tagsOf === 'function' ? tagsOf(this, args) : (tagsOf ?? [])
+        const result = await method.apply(this, args as never[])
+        await Promise.all([
+          keys.length === 1 ? target.delete(keys[0] as string) : null,
+          keys.length > 1 ? target.deleteMany(keys) : null,
+          tags.length > 0 ? target.invalidateTags(tags) : null,
+        ])
+        return result
+      }
+      Object.defineProperty(replacement, 'name', { value: display })
+      return replacement
+    })) as MethodCacheDecorator<This>
 }
 
 function keysBuilder(options: InvalidatesOptions<never, never>): CallFunction<readonly string[]> {

@@ -1,4 +1,5 @@
 import type { GetOrSetOptions } from '../cache/options.js'
+import type { Duration } from '../duration.js'
 
 /**
  * How a wrapped call's arguments become its cache key: a template such as
@@ -28,6 +29,21 @@ export type TagsOption<A extends readonly unknown[]> =
   | ((...args: A) => readonly string[])
 
 /**
+ * A fresh lifetime for each result: a duration, or a function of the result (and the
+ * call's arguments) returning one, or `undefined` for the cache's `ttl`. The function
+ * runs after every run of the original and on every `set` helper call; what it throws
+ * fails that load or `set`, and nothing is cached.
+ *
+ * @example
+ * ```ts
+ * wrap(cache, findUser, { key: 'user:{0}', ttl: (user) => (user === null ? '30s' : '1h') })
+ * ```
+ */
+export type TtlOption<A extends readonly unknown[], T> =
+  | Duration
+  | ((result: T, ...args: A) => Duration | undefined)
+
+/**
  * Options of {@link wrap}, {@link wrapSync} and {@link cached}: how the key is built,
  * plus the options of `cache.getOrSet` applied to every call (`ttl`, `grace`,
  * `staleWhileRevalidate`, `cacheIf`, ...). `T` is the function's resolved result.
@@ -38,7 +54,12 @@ export type TagsOption<A extends readonly unknown[]> =
  * ```
  */
 export interface WrapOptions<A extends readonly unknown[], T = unknown>
-  extends Omit<GetOrSetOptions<T>, 'tags' | 'forceFresh'> {
+  extends Omit<GetOrSetOptions<T>, 'tags' | 'forceFresh' | 'ttl'> {
+  /**
+   * Fresh lifetime of each result: a duration, or a function of the result and the
+   * arguments (`(user) => (user ? '1h' : '30s')`). Default: the cache's `ttl`.
+   */
+  readonly ttl?: TtlOption<A, T>
   /** The key: a template or a function. Default: `<name>:<arguments>` (docs/wrapping.md). */
   readonly key?: KeyOption<A>
   /**

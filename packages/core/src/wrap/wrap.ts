@@ -1,32 +1,9 @@
 import type { Cache } from '../cache/cache.js'
-import { InvalidOptionError, InvalidValueError } from '../errors.js'
+import { InvalidOptionError } from '../errors.js'
 import { assertCache, assertLocalOnly } from './cache-source.js'
-import { type CallPlan, explicitName, planCalls } from './call-plan.js'
+import { explicitName, planCalls, type Wrapper } from './call-plan.js'
+import { CallRunner, type WrappedHelpers } from './call-runner.js'
 import type { WrapOptions } from './options.js'
-
-/**
- * The helpers every wrapped function carries, computing the key from the same
- * arguments as a call.
- *
- * @example
- * ```ts
- * const getUser = wrap(cache, fetchUser, { key: 'user:{0}' })
- * getUser.key('42')                 // 'user:42'
- * await getUser.get('42')           // the cached user, or undefined; never calls fetchUser
- * await getUser.set(user, '42')     // caches `user` as the result of getUser('42')
- * await getUser.invalidate('42')    // true if an entry was removed
- * ```
- */
-export interface WrappedHelpers<A extends unknown[], T> {
-  /** The cached result for these arguments, or `undefined`; never calls the function. */
-  get(...args: A): Promise<T | undefined>
-  /** Caches `value` as the result for these arguments (with the wrap's `ttl` and `tags`). */
-  set(value: T, ...args: A): Promise<void>
-  /** Removes the cached result for these arguments; `true` if an entry was removed. */
-  invalidate(...args: A): Promise<boolean>
-  /** The cache key for these arguments. Throws `InvalidKeyError` when none can be built. */
-  key(...args: A): string
-}
 
 /**
  * A function returned by {@link wrap}: it returns the cached result for its arguments,
@@ -38,11 +15,15 @@ export interface WrappedHelpers<A extends unknown[], T> {
  * const user = await getUser('42')            // cached
  * const fresh = await getUser.refresh('42')   // calls fetchUser and caches the result
  * const direct = await getUser.original('42') // bypasses the cache
+ * getUser.stats()                             // { hits, misses, errors, loads }
  * ```
  */
 export interface WrappedFunction<A extends unknown[], R> extends WrappedHelpers<A, Awaited<R>> {
   (...args: A): Promise<Awaited<R>>
-  /** Calls the original function even on a hit and caches its result. */
+  /**
+   * Runs the original now, even on a hit, and caches its result: never joins a load
+   * already in flight, so what it caches comes from a run begun after the call.
+   */
   refresh(...args: A): Promise<Awaited<R>>
   /** The function that was wrapped, uncached. */
   readonly original: (...args: A) => R
@@ -74,8 +55,10 @@ export interface WrappedSyncFunction<A extends unknown[], T> extends WrappedHelp
  * The key is `options.key` (a template such as `'user:{0}'`, or a function of the
  * arguments), or by default `<name>:<arguments>` where `name` is `options.name` or the
  * function's name, and the arguments are canonically encoded (hashed when long). The
- * other options (`ttl`, `tags`, ...) apply to every call as in `cache.getOrSet`. The
- * function must not return `undefined`: return `null` to cache an absence.
+ * other options (`ttl`, `tags`, ...) apply to every call as in `cache.getOrSet`; `ttl`
+ * may also be a function of the result. The function must not return `undefined`:
+ * return `null` to cache an absence. The result carries helpers (`get`, `set`,
+ * `invalidate`, `refresh`, `key`, `original`, `stats`).
  *
  * Throws `InvalidOptionError` for bad options, or a missing name on an anonymous
  * function without `key`. Calls reject with `InvalidKeyError` when the arguments cannot
@@ -88,7 +71,7 @@ export interface WrappedSyncFunction<A extends unknown[], T> extends WrappedHelp
  * const cache = createCache({ tiers: [memory()] })
  * const getUser = wrap(cache, async (id: string) => db.users.find(id), {
  *   name: 'getUser', // default key: getUser:["42"]
- *   ttl: '10m',
+ *   ttl: (user) => (user === null ? '30s' : '10m'),
  *   tags: ['users', 'user:{0}'],
  * })
  * const user = await getUser('42')
@@ -99,28 +82,14 @@ export function wrap<A extends unknown[], R>(
   fn: (...args: A) => R,
   options: WrapOptions<A, Awaited<R>> = {},
 ): WrappedFunction<A, R> {
-  const { plan, name } = prepare(cache, fn, options, 'wrap')
-  const load = fn as unknown as (...args: A) => Awaited<R> | Promise<Awaited<R>>
+  const { runner, name } = prepare<A, Awaited<R>>(cache, fn, options, 'wrap')
   const wrapped = function (this: unknown, ...args: A): Promise<Awaited<R>> {
-    try {
-      return cache.getOrSet(
-        plan.key(this, args),
-        () => load.apply(this, args),
-        plan.load(this, args),
-      )
-    } catch (error) {
-      return Promise.reject(error)
-    }
+    return runner.call(this, args)
   }
-  return withHelpers(wrapped, cache, fn, plan, name, {
-    refresh: (...args: A) =>
-      settle(() =>
-        cache.getOrSet(
-          plan.key(undefined, args),
-          () => load(...args),
-          plan.refresh(undefined, args),
-        ),
-      ),
+  Object.defineProperty(wrapped, 'name', { value: name })
+  return Object.assign(wrapped, runner.helpers(undefined), {
+    refresh: (...args: A) => runner.refresh(undefined, args),
+    original: fn,
   })
 }
 
@@ -129,8 +98,10 @@ export function wrap<A extends unknown[], R>(
  * (`memory()` only): the wrapped function returns the value, not a promise. Concurrent
  * callers cannot exist in synchronous code, so each miss makes one call.
  *
- * Throws `InvalidOptionError` at wrap time when `cache` has a remote tier, and calls
- * throw `InvalidValueError` when `fn` returns a promise.
+ * Throws `InvalidOptionError` at wrap time when `cache` has a remote tier or an option
+ * it cannot apply is given (`staleWhileRevalidate`, `grace`, `graceBackoff`,
+ * `softTimeout`, `hardTimeout`, `earlyRefresh`, `tiers`), and calls throw
+ * `InvalidValueError` when `fn` returns a promise.
  *
  * @example
  * ```ts
@@ -146,79 +117,37 @@ export function wrapSync<A extends unknown[], T>(
   fn: (...args: A) => T,
   options: WrapOptions<A, T> = {},
 ): WrappedSyncFunction<A, T> {
-  const { plan, name, subject } = prepare(cache, fn, options, 'wrapSync')
-  assertLocalOnly(cache, subject)
-  const load = (self: unknown, args: A, key: string): T => {
-    const value = fn.apply(self, args)
-    if (typeof (value as PromiseLike<unknown> | null)?.then === 'function') {
-      throw new InvalidValueError(
-        `wrapSync(${subject}) got a promise for key "${key}"; wrap asynchronous functions with wrap()`,
-        key,
-      )
-    }
-    return value
-  }
+  const { runner, name } = prepare<A, T>(cache, fn, options, 'wrapSync')
   const wrapped = function (this: unknown, ...args: A): T {
-    const key = plan.key(this, args)
-    return cache.getOrSetSync(key, () => load(this, args, key), plan.load(this, args))
+    return runner.callSync(this, args)
   }
-  return withHelpers(wrapped, cache, fn, plan, name, {
-    refresh: (...args: A) => {
-      const key = plan.key(undefined, args)
-      return cache.getOrSetSync(
-        key,
-        () => load(undefined, args, key),
-        plan.refresh(undefined, args),
-      )
-    },
+  Object.defineProperty(wrapped, 'name', { value: name })
+  return Object.assign(wrapped, runner.helpers(undefined), {
+    refresh: (...args: A) => runner.refreshSync(undefined, args),
+    original: fn,
   })
 }
 
-function prepare<T>(
+/** Checks the arguments of wrap/wrapSync, names the wrapped function and compiles the options. */
+function prepare<A extends unknown[], T>(
   cache: Cache,
-  fn: unknown,
-  options: WrapOptions<never, T>,
-  method: string,
-): { plan: CallPlan<T>; name: string; subject: string } {
-  assertCache(cache, `${method} expects a Cache as its first argument, got`)
+  fn: (...args: A) => unknown,
+  options: WrapOptions<A, T>,
+  wrapper: Wrapper,
+): { runner: CallRunner<A, T>; name: string } {
+  assertCache(cache, `${wrapper} expects a Cache as its first argument, got`)
   if (typeof fn !== 'function') {
-    throw new InvalidOptionError('fn', `${method} expects a function to wrap, got ${typeof fn}`)
+    throw new InvalidOptionError('fn', `${wrapper} expects a function to wrap, got ${typeof fn}`)
   }
   const name = explicitName(options?.name) ?? fn.name
   if (name === '' && options?.key === undefined) {
     throw new InvalidOptionError(
       'name',
-      `${method} needs a name or a key for an anonymous function: the default key is <name>:<arguments>`,
+      `${wrapper} needs a name or a key for an anonymous function: the default key is <name>:<arguments>`,
     )
   }
   const subject = name === '' ? 'an anonymous function' : name
-  return { plan: planCalls(options, () => subject), name, subject }
-}
-
-function withHelpers<A extends unknown[], R, W extends (...args: A) => unknown>(
-  wrapped: W,
-  cache: Cache,
-  fn: (...args: A) => R,
-  plan: CallPlan<Awaited<R>>,
-  name: string,
-  extra: { refresh: (...args: A) => ReturnType<W> },
-): W & WrappedHelpers<A, Awaited<R>> & { original: (...args: A) => R } & typeof extra {
-  Object.defineProperty(wrapped, 'name', { value: name })
-  const helpers: WrappedHelpers<A, Awaited<R>> = {
-    get: (...args) => settle(() => cache.get<Awaited<R>>(plan.key(undefined, args))),
-    set: (value, ...args) =>
-      settle(() => cache.set(plan.key(undefined, args), value, plan.set(undefined, args))),
-    invalidate: (...args) => settle(() => cache.delete(plan.key(undefined, args))),
-    key: (...args) => plan.key(undefined, args),
-  }
-  return Object.assign(wrapped, helpers, { original: fn }, extra)
-}
-
-/** Runs `call`, turning a synchronous throw (a key that cannot be built) into a rejection. */
-function settle<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return call()
-  } catch (error) {
-    return Promise.reject(error)
-  }
+  const plan = planCalls(options as WrapOptions<never, T>, () => subject, wrapper)
+  if (wrapper === 'wrapSync') assertLocalOnly(cache, subject)
+  return { runner: new CallRunner(plan, fn, () => cache, plan.key, subject), name }
 }

@@ -6,15 +6,29 @@ import ts from 'typescript'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
+/** The two ways TypeScript compiles decorators. */
+export type DecoratorForm = 'standard' | 'legacy'
+
 /**
- * Imports a fixture that uses standard (TC39) decorators, which Vitest's transform
- * cannot lower: TypeScript compiles it to ES2022 (decorators lowered), its relative
- * imports are pointed back at the sources, and the result is imported from a temporary
- * directory. Returns the module and a cleanup function.
+ * The compiler options of each form: standard (TC39) decorators are TypeScript 5's
+ * default; legacy ones are what NestJS projects set (`experimentalDecorators` with
+ * `emitDecoratorMetadata`).
+ */
+export const DECORATOR_OPTIONS: Record<DecoratorForm, ts.CompilerOptions> = {
+  standard: { experimentalDecorators: false },
+  legacy: { experimentalDecorators: true, emitDecoratorMetadata: true },
+}
+
+/**
+ * Imports a fixture that uses decorators, which Vitest's transform cannot lower in the
+ * standard form: TypeScript compiles it to ES2022 with the form's decorators lowered,
+ * its relative imports are pointed back at the sources, and the result is imported from
+ * a temporary directory. Returns the module, the compiled code and a cleanup function.
  */
 export async function importDecorated<M>(
   fixture: string,
-): Promise<{ module: M; cleanup: () => Promise<void> }> {
+  form: DecoratorForm = 'standard',
+): Promise<{ module: M; code: string; cleanup: () => Promise<void> }> {
   const path = join(here, fixture)
   const source = await readFile(path, 'utf8')
   const { outputText, diagnostics } = ts.transpileModule(source, {
@@ -24,6 +38,7 @@ export async function importDecorated<M>(
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.ESNext,
       verbatimModuleSyntax: false,
+      ...DECORATOR_OPTIONS[form],
     },
   })
   if (diagnostics !== undefined && diagnostics.length > 0) {
@@ -33,9 +48,13 @@ export async function importDecorated<M>(
     const target = pathToFileURL(resolve(dirname(path), `${specifier}.ts`)).href
     return `from '${target}'`
   })
-  const directory = await mkdtemp(join(tmpdir(), 'stack-decorators-'))
+  const directory = await mkdtemp(join(tmpdir(), `stack-decorators-${form}-`))
   const output = join(directory, basename(fixture).replace(/\.ts$/, '.mjs'))
   await writeFile(output, absolute)
   const module = (await import(/* @vite-ignore */ pathToFileURL(output).href)) as M
-  return { module, cleanup: () => rm(directory, { recursive: true, force: true }) }
+  return {
+    module,
+    code: outputText,
+    cleanup: () => rm(directory, { recursive: true, force: true }),
+  }
 }

@@ -60,6 +60,35 @@ describe('decorator options', () => {
     ).toThrow(InvalidOptionError)
   })
 
+  test('legacy form: only methods, with an error that names the setting', () => {
+    const prototype = {}
+    expect(() => cached(cache, { key: 'k' })(prototype, 'field', undefined as never)).toThrow(
+      'not the property field (legacy decorator call: experimentalDecorators is true)',
+    )
+    const accessor = { get: () => 1, configurable: true }
+    expect(() => invalidates(cache, { key: 'k' })(prototype, 'value', accessor as never)).toThrow(
+      InvalidOptionError,
+    )
+  })
+
+  test('a decorator applied in an unknown way, or without its call, says how to fix it', () => {
+    const decorate = cached(cache, { key: 'k' }) as unknown as (...args: unknown[]) => unknown
+    expect(() => decorate(async () => 1)).toThrow(
+      'expected a standard decorator call (method, context) or, with experimentalDecorators: true',
+    )
+    // `@cached` without `(cache)`: the factory receives the method and its context.
+    expect(() => cached((async () => 1) as never, methodContext('m') as never)).toThrow(
+      '@cached must be called with a cache: write @cached(cache, options), not @cached',
+    )
+    expect(() => invalidates({} as never, 'm' as never)).toThrow('@invalidates must be called')
+  })
+
+  test('@cached names itself in option errors', () => {
+    expect(() => cached(cache, { tll: 1 } as never)(async () => 1, methodContext('m'))).toThrow(
+      'unknown option "tll" for @cached;',
+    )
+  })
+
   test('includeThis must be a function returning a non-empty string', async () => {
     expect(() => cached(cache, { includeThis: 'tenant' as never })).toThrow(InvalidOptionError)
     const method = async (id: string) => id

@@ -61,6 +61,34 @@ describe('wrapSync', () => {
     expect((error as Error).message).toContain('has remote tiers. Use wrap() instead')
   })
 
+  test.each([
+    ['staleWhileRevalidate', '1m'],
+    ['grace', '1h'],
+    ['graceBackoff', '1s'],
+    ['softTimeout', '100ms'],
+    ['hardTimeout', '1s'],
+    ['earlyRefresh', true],
+    ['tiers', 'local'],
+  ])('refuses %s, which it cannot apply, naming it', (option, value) => {
+    const cache = createCache({ tiers: [memory()] })
+    const error = catchError(() =>
+      wrapSync(cache, (n: number) => n, { name: 'f', [option]: value }),
+    )
+    expect(InvalidOptionError.isInstance(error)).toBe(true)
+    expect((error as InvalidOptionError).option).toBe(option)
+    expect((error as Error).message).toContain(`wrapSync cannot apply ${option}`)
+  })
+
+  test('unknown options name wrapSync', () => {
+    const cache = createCache({ tiers: [memory()] })
+    const error = catchError(() =>
+      wrapSync(cache, (n: number) => n, { name: 'f', tll: 1 } as never),
+    )
+    expect((error as InvalidOptionError).option).toBe('tll')
+    expect((error as Error).message).toContain('unknown option "tll" for wrapSync')
+    expect((error as Error).message).not.toContain('getOrSet')
+  })
+
   test('a function returning a promise is an InvalidValueError, and nothing is cached', async () => {
     const cache = createCache({ tiers: [memory()] })
     const wrapped = wrapSync(cache, (id: string) => Promise.resolve(id) as unknown, { name: 'p' })

@@ -151,7 +151,10 @@ describe('wrap', () => {
     const fn = async (id: string) => id
     expect(() => wrap(cache, fn, { ttl: '10 minutes' })).toThrow(InvalidOptionError)
     expect(() => wrap(cache, fn, { grace: -1 })).toThrow(InvalidOptionError)
-    expect(() => wrap(cache, fn, { keys: 'x' } as never)).toThrow('unknown option "keys"')
+    expect(() => wrap(cache, fn, { keys: 'x' } as never)).toThrow('unknown option "keys" for wrap;')
+    expect(() => wrap(cache, fn, { forceFresh: true } as never)).toThrow(
+      'unknown option "forceFresh" for wrap;',
+    )
     expect(() => wrap(cache, fn, { key: 'user:{' })).toThrow(InvalidOptionError)
     expect(() => wrap(cache, fn, { tags: 'users' as never })).toThrow(InvalidOptionError)
     expect(() => wrap(cache, fn, { exclude: [-1] })).toThrow(InvalidOptionError)
