@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../errors.js'
+import { isTierFailure } from '../resilience/failure.js'
 import type { CompleteStore } from '../store-fallbacks.js'
 
 /**
@@ -44,7 +45,8 @@ interface Batch {
  * most {@link MAX_COALESCE_WINDOW_MICROS} µs) are sent as one `getMany` of the distinct
  * keys, and each caller gets the bytes of its own key. A batch that fails or hangs fails
  * or hangs for each of its members (the tier guard's timeout then applies to each caller
- * on its own). A lone read is sent with `get`, so reading without concurrency costs what
+ * on its own); a batch refused for a caller mistake (`isTierFailure` false, e.g. one
+ * invalid key) is retried key by key, so that mistake stays its own caller's. A lone read is sent with `get`, so reading without concurrency costs what
  * it did before. A batch reaching `maxBatchKeys` distinct keys is sent at once and the
  * next read opens a new one.
  *
@@ -124,7 +126,15 @@ export class ReadCoalescer {
         }
       },
       (error: unknown) => {
-        for (const waiter of waiters.values()) waiter.reject(error)
+        if (isTierFailure(error)) {
+          for (const waiter of waiters.values()) waiter.reject(error)
+          return
+        }
+        // A caller mistake (one key the store refuses, say) is that key's alone: each
+        // member is read on its own and gets its own answer or error.
+        for (const [key, waiter] of waiters) {
+          this.#call(() => this.#store.get(key)).then(waiter.resolve, waiter.reject)
+        }
       },
     )
   }

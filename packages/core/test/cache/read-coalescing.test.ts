@@ -3,6 +3,7 @@ import {
   type CompleteStore,
   completeStore,
   createCache,
+  InvalidKeyError,
   InvalidOptionError,
   memory,
   memoryStore,
@@ -128,6 +129,28 @@ describe('read coalescing', () => {
     )
     expect(errors).toEqual(Array(5).fill(outage))
     expect(lenient.stats().tiers[0]?.errors).toBe(5)
+  })
+
+  test("a batch refused for one bad key is read key by key: the mistake stays its caller's", async () => {
+    const refusing = recordingStore({
+      getMany: (batch, real) =>
+        batch.includes('bad')
+          ? Promise.reject(new InvalidKeyError('this store refuses "bad"', 'bad'))
+          : real.getMany(batch),
+    })
+    await seed(refusing.store, 2)
+    const cache = createCache({ tiers: [refusing.store], strict: true })
+    expect(await Promise.all(['k0', 'bad', 'k1'].map((key) => cache.get(key)))).toEqual([
+      { key: 'k0' },
+      undefined,
+      { key: 'k1' },
+    ])
+    expect(refusing.calls).toEqual([
+      ['getMany', ['k0', 'bad', 'k1']],
+      ['get', 'k0'],
+      ['get', 'bad'],
+      ['get', 'k1'],
+    ])
   })
 
   test('a batch that hangs times out for each member', async () => {
