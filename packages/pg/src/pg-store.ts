@@ -199,7 +199,7 @@ export function pgStore(options: PgStoreOptions = {}): PgStore {
       return run(async (track) => {
         const rows = await track(sql<{ key: string; value: Uint8Array }[]>`
           SELECT key, value FROM ${t}
-          WHERE key_hash = ANY(ARRAY(SELECT decode(h, 'hex') FROM unnest(${hashesHex(stored)}::text[]) AS h))
+          WHERE key_hash IN (SELECT decode(h, 'hex') FROM unnest(${hashesHex(stored)}::text[]) AS h)
             AND (expires_at IS NULL OR expires_at > ${Date.now()})`)
         const found = new Map(rows.map((row) => [row.key, row.value]))
         return stored.map((key) => found.get(key.text))
