@@ -10,10 +10,14 @@
  *   auto-pipelined where it exists, and its batch read of the same keys;
  * - `getMany` of 100 keys (the store's and the cache's) next to the raw batch read.
  *
+ * The cases of one backend and concurrency run in interleaved rounds (see `interleave.ts`)
+ * for `BENCH_BUDGET_MS` (default 4,000) each, so that load on a shared machine falls on
+ * every contender alike; times are medians of one call.
+ *
  * Run: `pnpm --filter @stack/bench build && node packages/bench/dist/remote-concurrency.js`.
- * Prints mitata's report, then per backend a table of p50 times and ratios, the issue-12
- * targets, and writes the chart `docs/images/remote-concurrency.svg`. A backend whose
- * server binary is missing is skipped with a note.
+ * Prints per backend a table of p50 times and ratios, the issue-12 targets, and writes
+ * the chart `docs/images/remote-concurrency.svg`. A backend whose server binary is
+ * missing is skipped with a note.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -21,7 +25,7 @@ import { fileURLToPath } from 'node:url'
 import { startMemcached } from '@stack/test-servers/memcached'
 import { startPostgres } from '@stack/test-servers/postgres'
 import { startRedis } from '@stack/test-servers/redis'
-import { bench, do_not_optimize, group, run } from 'mitata'
+import { type Case, interleave, type Timing } from './interleave.js'
 import {
   type Backend,
   memcachedBackend,
@@ -29,12 +33,14 @@ import {
   type Read,
   redisBackend,
 } from './remote-contenders.js'
-import { formatNs, statistic } from './report.js'
+import { formatNs } from './report.js'
 import { type BarGroup, barChart } from './svg-chart.js'
 
 const KEYS = 1_000
 const CONCURRENCY = [1, 10, 100] as const
 const BATCH = 100
+/** Measuring time per group of cases (one backend, one concurrency). */
+const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 4_000)
 const keys = Array.from({ length: KEYS }, (_, index) => `user:${index}:profile`)
 
 /** Consecutive windows of `n` keys, cycled so each call reads keys the last one did not. */
@@ -49,44 +55,49 @@ function windows(n: number): () => readonly string[] {
 
 const name = (backend: string, label: string, n: number) => `${backend} · ${label} ×${n}`
 
-function concurrent(backend: string, label: string, n: number, read: Read): void {
+/** `n` concurrent calls of `read`, each call on the next window of keys. */
+function concurrent(backend: string, label: string, n: number, read: Read): Case {
   const next = windows(n)
-  bench(name(backend, label, n), async () =>
-    do_not_optimize(await Promise.all(next().map((key) => read(key)))),
-  )
+  return { name: name(backend, label, n), run: () => Promise.all(next().map((key) => read(key))) }
 }
 
-function declare(backend: Backend): void {
-  for (const n of CONCURRENCY) {
-    group(`${backend.name}: ${n} concurrent reads`, () => {
-      concurrent(backend.name, 'raw get', n, backend.rawSingle)
-      if (backend.rawPipelined)
-        concurrent(backend.name, 'raw get, auto-pipelined', n, backend.rawPipelined)
-      const next = windows(n)
-      bench(name(backend.name, backend.rawBatchName, n), async () =>
-        do_not_optimize(await backend.rawBatch(next())),
-      )
-      for (const cache of backend.caches) {
-        concurrent(backend.name, `${cache.label} get`, n, cache.get)
-        concurrent(backend.name, `${cache.label} getOrSet`, n, cache.getOrSet)
-      }
-    })
-  }
-  group(`${backend.name}: getMany of ${BATCH}`, () => {
-    const rawNext = windows(BATCH)
-    bench(name(backend.name, `${backend.rawBatchName} (getMany)`, BATCH), async () =>
-      do_not_optimize(await backend.rawBatch(rawNext())),
-    )
-    const storeNext = windows(BATCH)
-    bench(name(backend.name, 'store getMany', BATCH), async () =>
-      do_not_optimize(await backend.store.getMany?.(storeNext().map((key) => `stack:${key}`))),
-    )
-    const stack = backend.caches[0]
-    const cacheNext = windows(BATCH)
-    bench(name(backend.name, '@stack cache.getMany', BATCH), async () =>
-      do_not_optimize(await stack?.getMany?.(cacheNext())),
-    )
-  })
+/** Every case of one backend and concurrency, measured together in interleaved rounds. */
+function casesAt(backend: Backend, n: number): Case[] {
+  const b = backend.name
+  const batchNext = windows(n)
+  return [
+    concurrent(b, 'raw get', n, backend.rawSingle),
+    ...(backend.rawPipelined
+      ? [concurrent(b, 'raw get, auto-pipelined', n, backend.rawPipelined)]
+      : []),
+    { name: name(b, backend.rawBatchName, n), run: () => backend.rawBatch(batchNext()) },
+    ...backend.caches.flatMap((cache) => [
+      concurrent(b, `${cache.label} get`, n, cache.get),
+      concurrent(b, `${cache.label} getOrSet`, n, cache.getOrSet),
+    ]),
+  ]
+}
+
+function getManyCases(backend: Backend): Case[] {
+  const b = backend.name
+  const rawNext = windows(BATCH)
+  const storeNext = windows(BATCH)
+  const cacheNext = windows(BATCH)
+  const stack = backend.caches[0]
+  return [
+    {
+      name: name(b, `${backend.rawBatchName} (getMany)`, BATCH),
+      run: () => backend.rawBatch(rawNext()),
+    },
+    {
+      name: name(b, 'store getMany', BATCH),
+      run: async () => backend.store.getMany?.(storeNext().map((key) => `stack:${key}`)),
+    },
+    {
+      name: name(b, '@stack cache.getMany', BATCH),
+      run: async () => stack?.getMany?.(cacheNext()),
+    },
+  ]
 }
 
 const backends: Backend[] = []
@@ -100,10 +111,16 @@ const memcached = await startMemcached()
 if (memcached) backends.push(await memcachedBackend(memcached.address, keys))
 else console.log('memcached not found: skipping Memcached')
 
-for (const backend of backends) declare(backend)
-const { benchmarks } = await run()
-// p50 rather than the mean: on a shared machine, scheduling stalls skew the mean.
-const p50 = statistic(benchmarks, 'p50')
+const timings = new Map<string, Timing>()
+for (const backend of backends) {
+  for (const cases of [...CONCURRENCY.map((n) => casesAt(backend, n)), getManyCases(backend)]) {
+    for (const [caseName, timing] of await interleave(cases, { budgetMs: BUDGET_MS })) {
+      timings.set(caseName, timing)
+    }
+    console.log(`measured ${cases.length} cases: ${cases[0]?.name.split(' · ')[0]}`)
+  }
+}
+const p50 = new Map([...timings].map(([caseName, timing]) => [caseName, timing.p50]))
 const at = (stats: Map<string, number>, backend: string, label: string, n: number) =>
   stats.get(name(backend, label, n)) ?? Number.NaN
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`
@@ -197,7 +214,7 @@ writeFileSync(
   chartPath,
   barChart(
     `${BATCH} concurrent gets of distinct keys, remote-only caches (µs per ${BATCH}, lower is better)`,
-    `One process, one run (mitata p50), servers on loopback, Node ${process.versions.node}; @stack in orange.`,
+    `One process, one run (p50 of interleaved rounds), servers on loopback, Node ${process.versions.node}; @stack in orange.`,
     groups,
     (us) => `${us.toFixed(0)} µs`,
   ),

@@ -13,8 +13,8 @@ import { redisStore } from '@stack/redis'
 import { startMemcached } from '@stack/test-servers/memcached'
 import { startPostgres } from '@stack/test-servers/postgres'
 import { startRedis } from '@stack/test-servers/redis'
-import { bench, do_not_optimize, group, run } from 'mitata'
-import { printRatios, statistic } from './report.js'
+import { type Case, interleave } from './interleave.js'
+import { formatNs } from './report.js'
 
 const BATCH = 100
 const keys = Array.from({ length: BATCH }, (_, index) => `user:${index}:profile`)
@@ -30,34 +30,44 @@ if (pgServer) stores.push(['PostgreSQL', pgStore({ client: pgServer.url, purgeIn
 if (memcached) stores.push(['Memcached', memcachedStore({ client: memcached.address })])
 
 const pairs: [string, string][] = []
+const p50 = new Map<string, number>()
 for (const [name, store] of stores) {
   const cache = createCache({ tiers: [store], ttl: '1h' })
-  group(`${name}: 100 writes`, () => {
-    bench(`${name} store.set ×100 concurrent`, async () =>
-      do_not_optimize(await Promise.all(keys.map((key) => store.set(key, value, far())))),
-    )
-    bench(`${name} store.setMany(100)`, async () =>
-      do_not_optimize(await store.setMany?.(keys.map((key) => ({ key, value, expiresAt: far() })))),
-    )
-    bench(`${name} cache.set ×100 concurrent`, async () =>
-      do_not_optimize(await Promise.all(keys.map((key, id) => cache.set(key, { id })))),
-    )
-    bench(`${name} cache.setMany(100)`, async () =>
-      do_not_optimize(await cache.setMany(keys.map((key, id) => ({ key, value: { id } })))),
-    )
-  })
+  const cases: Case[] = [
+    {
+      name: `${name} store.set ×100 concurrent`,
+      run: () => Promise.all(keys.map((key) => store.set(key, value, far()))),
+    },
+    {
+      name: `${name} store.setMany(100)`,
+      run: async () => store.setMany?.(keys.map((key) => ({ key, value, expiresAt: far() }))),
+    },
+    {
+      name: `${name} cache.set ×100 concurrent`,
+      run: () => Promise.all(keys.map((key, id) => cache.set(key, { id }))),
+    },
+    {
+      name: `${name} cache.setMany(100)`,
+      run: () => cache.setMany(keys.map((key, id) => ({ key, value: { id } }))),
+    },
+  ]
+  for (const [caseName, timing] of await interleave(cases)) p50.set(caseName, timing.p50)
   pairs.push(
     [`${name} store.set ×100 concurrent`, `${name} store.setMany(100)`],
     [`${name} cache.set ×100 concurrent`, `${name} cache.setMany(100)`],
   )
 }
 
-const { benchmarks } = await run()
-printRatios(
-  '100 concurrent single writes vs one batch write (> 1× is what coalescing could gain)',
-  'batch',
-  statistic(benchmarks),
-  pairs,
+console.log('\n100 concurrent single writes vs one batch write (p50 of interleaved rounds)')
+console.log(
+  '| writes | 100 concurrent | one batch | concurrent / batch |\n| --- | ---: | ---: | ---: |',
 )
+for (const [single, batch] of pairs) {
+  const a = p50.get(single) ?? Number.NaN
+  const b = p50.get(batch) ?? Number.NaN
+  console.log(
+    `| ${single.replace(' ×100 concurrent', '')} | ${formatNs(a)} | ${formatNs(b)} | ${(a / b).toFixed(2)}× |`,
+  )
+}
 await Promise.all(stores.map(([, store]) => store.close()))
 await Promise.all([redis?.stop(), pgServer?.stop(), memcached?.stop()])
