@@ -7,7 +7,7 @@ export interface Bar {
   readonly ours?: boolean
 }
 
-/** A titled group of bars sharing the chart's scale. */
+/** A titled group of bars, drawn on its own scale (its longest bar spans the plot). */
 export interface BarGroup {
   readonly title: string
   readonly bars: readonly Bar[]
@@ -21,8 +21,9 @@ const GROUP_GAP = 26
 const PLOT_WIDTH = WIDTH - LABEL_WIDTH - 90
 
 /**
- * Renders `groups` as horizontal bars on one linear scale, each bar labelled with
- * `format(value)`; `caption` goes under the title line.
+ * Renders `groups` as horizontal bars, each group on its own linear scale (backends differ
+ * by orders of magnitude), each bar labelled with `format(value)`; `caption` goes under
+ * the title line.
  */
 export function barChart(
   title: string,
@@ -30,10 +31,10 @@ export function barChart(
   groups: readonly BarGroup[],
   format: (value: number) => string,
 ): string {
-  const max = Math.max(...groups.flatMap((group) => group.bars.map((bar) => bar.value)))
   const parts: string[] = []
   let y = 56
   for (const group of groups) {
+    const max = Math.max(...group.bars.map((bar) => bar.value))
     parts.push(text(12, y, group.title, 'font-weight="bold"'))
     y += 8
     for (const bar of group.bars) {
@@ -43,7 +44,7 @@ export function barChart(
       parts.push(
         `<rect x="${LABEL_WIDTH}" y="${y}" width="${width.toFixed(1)}" height="${BAR_HEIGHT}" fill="${fill}"/>`,
       )
-      parts.push(text(LABEL_WIDTH + width + 6, y + 12, format(bar.value)))
+      parts.push(text(Math.round(LABEL_WIDTH + width + 6), y + 12, format(bar.value)))
       y += BAR_HEIGHT + GAP
     }
     y += GROUP_GAP - GAP
