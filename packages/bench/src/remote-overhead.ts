@@ -14,8 +14,8 @@ import {
   type Serializer,
   structuredSerializer,
 } from '@stack/core'
-import { bench, do_not_optimize, group, run } from 'mitata'
-import { formatNs, statistic } from './report.js'
+import { type Case, interleave } from './interleave.js'
+import { formatNs } from './report.js'
 
 const BATCH = 100
 const keys = Array.from({ length: BATCH }, (_, index) => `user:${index}:profile`)
@@ -30,29 +30,33 @@ async function setup(serializer: Serializer) {
   return { store, cache, uncoalesced, bytes, codec }
 }
 
+const cases: Case[] = []
 for (const serializer of [structuredSerializer, jsonSerializer]) {
   const { store, cache, uncoalesced, bytes, codec } = await setup(serializer)
   const s = serializer.name
-  group(`${BATCH} keys, ${s} serializer, in-process store`, () => {
-    bench(`${s}: memoryStore getMany`, async () => do_not_optimize(await store.getMany?.(keys)))
-    bench(`${s}: envelope decode ×${BATCH}`, () => {
-      for (let i = 0; i < BATCH; i++)
-        do_not_optimize(codec.decode(keys[i] as string, bytes[i] as Uint8Array))
-    })
-    bench(`${s}: cache.getMany`, async () => do_not_optimize(await cache.getMany(keys)))
-    bench(`${s}: cache.get ×${BATCH} concurrent`, async () =>
-      do_not_optimize(await Promise.all(keys.map((key) => cache.get(key)))),
-    )
-    bench(`${s}: cache.get ×${BATCH} concurrent, coalesceReads: false`, async () =>
-      do_not_optimize(await Promise.all(keys.map((key) => uncoalesced.get(key)))),
-    )
-  })
+  cases.push(
+    { name: `${s}: memoryStore getMany`, run: async () => store.getMany?.(keys) },
+    {
+      name: `${s}: envelope decode ×${BATCH}`,
+      run: async () => {
+        for (let i = 0; i < BATCH; i++) codec.decode(keys[i] as string, bytes[i] as Uint8Array)
+      },
+    },
+    { name: `${s}: cache.getMany`, run: () => cache.getMany(keys) },
+    {
+      name: `${s}: cache.get ×${BATCH} concurrent`,
+      run: () => Promise.all(keys.map((key) => cache.get(key))),
+    },
+    {
+      name: `${s}: cache.get ×${BATCH} concurrent, coalesceReads: false`,
+      run: () => Promise.all(keys.map((key) => uncoalesced.get(key))),
+    },
+  )
 }
 
-const { benchmarks } = await run()
-const p50 = statistic(benchmarks, 'p50')
-console.log(`\np50 per ${BATCH} keys, and per key`)
+const timings = await interleave(cases, { warmup: 200, minRounds: 500 })
+console.log(`\np50 per ${BATCH} keys, and per key (interleaved rounds)`)
 console.log('| step | per 100 | per key |\n| --- | ---: | ---: |')
-for (const [name, time] of p50) {
-  console.log(`| ${name} | ${formatNs(time)} | ${formatNs(time / BATCH)} |`)
+for (const [name, { p50 }] of timings) {
+  console.log(`| ${name} | ${formatNs(p50)} | ${formatNs(p50 / BATCH)} |`)
 }
