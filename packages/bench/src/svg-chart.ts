@@ -52,6 +52,7 @@ export function barChart(
   const height = y
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     text(12, 22, title, 'font-size="15" font-weight="bold"'),
     text(12, 40, caption, 'fill="#495057"'),
