@@ -43,6 +43,21 @@ export interface StoreCapabilities {
   readonly maxKeyBytes?: number | undefined
   /** Largest value, in bytes, the store accepts, or `undefined` for no limit of its own. */
   readonly maxValueBytes?: number | undefined
+  /**
+   * Most keys one `getMany` call may carry (a positive integer), or `undefined` for no
+   * limit. Core never sends a batch read larger than this: it splits a caller's
+   * `getMany` into batches of at most this many keys, and closes a batch of coalesced
+   * reads when it reaches this many distinct keys. Declare it when the backend refuses
+   * or handles badly larger requests (a bound on bind parameters, on a request's size).
+   *
+   * @example
+   * ```ts
+   * const capabilities: StoreCapabilities = {
+   *   batch: true, add: true, keys: false, ttlGranularity: 'ms', maxBatchKeys: 1_000,
+   * }
+   * ```
+   */
+  readonly maxBatchKeys?: number | undefined
 }
 
 /** One write of a batch. */

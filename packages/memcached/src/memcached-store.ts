@@ -11,7 +11,7 @@ import {
 } from '@stack/core'
 import { assertPrefix } from '@stack/core/store-kit'
 import type { ClearLog } from './clear-log.js'
-import { type MemjsClient, resolveClient } from './client.js'
+import { type MemjsClient, type MemjsServer, resolveClient } from './client.js'
 import { exptime } from './expiry.js'
 import { guard } from './guard.js'
 import { decodeItem, encodeItem, isLive, stampHolds } from './item.js'
@@ -175,16 +175,23 @@ export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedSt
     return false
   }
 
+  /** One multi-get per server; without a server, per-key GETs (which fail as memjs does). */
+  const readAll = async (server: MemjsServer | undefined, mkeys: readonly string[]) => {
+    if (server !== undefined) return transport.getMany(server, mkeys)
+    const replies = await Promise.all(mkeys.map(get))
+    return new Map(mkeys.map((mkey, index) => [mkey, replies[index] as Reply]))
+  }
+
   /**
-   * Batch read: per server, one read of its clear log and the GET of each distinct key,
-   * all pipelined; then `each` per distinct key with its reply and its server's log.
+   * Batch read: per server, one read of its clear log and one multi-get of its distinct
+   * keys, pipelined; then `each` per distinct key with its reply and its server's log.
    */
   const forEachServer = async (
     keys: readonly string[],
     mkeys: readonly string[],
     each: (key: string, mkey: string, reply: Reply, log: ClearLog | undefined) => void,
   ) => {
-    const groups = new Map<unknown, Map<string, string>>()
+    const groups = new Map<MemjsServer | undefined, Map<string, string>>()
     mkeys.forEach((mkey, index) => {
       const server = transport.serverFor(mkey)
       const group = groups.get(server) ?? new Map<string, string>()
@@ -192,14 +199,14 @@ export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedSt
       groups.set(server, group)
     })
     await Promise.all(
-      [...groups.values()].map(async (group) => {
+      [...groups].map(async ([server, group]) => {
         const entries = [...group]
-        const [log, ...replies] = await Promise.all([
+        const [log, replies] = await Promise.all([
           logs.read(entries[0]?.[0] as string),
-          ...entries.map(([mkey]) => get(mkey)),
+          readAll(server, [...group.keys()]),
         ])
-        entries.forEach(([mkey, key], index) => {
-          each(key, mkey, replies[index] as Reply, log)
+        entries.forEach(([mkey, key]) => {
+          each(key, mkey, replies.get(mkey) as Reply, log)
         })
       }),
     )

@@ -3,7 +3,15 @@
  * methods hide the CAS value, which `add` over a dead entry and the clear log need).
  */
 
-export const Opcode = { get: 0x00, set: 0x01, add: 0x02, delete: 0x04 } as const
+export const Opcode = {
+  get: 0x00,
+  set: 0x01,
+  add: 0x02,
+  delete: 0x04,
+  noop: 0x0a,
+  /** Quiet get-with-key: the server answers hits only (with their key), never misses. */
+  getkq: 0x0d,
+} as const
 
 export const Status = {
   ok: 0x00,

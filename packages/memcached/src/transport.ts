@@ -1,5 +1,5 @@
 import type { MemjsClient, MemjsResponse, MemjsServer } from './client.js'
-import { encodeRequest, type Reply, type Request } from './protocol.js'
+import { encodeRequest, Opcode, type Reply, type Request, Status } from './protocol.js'
 
 /**
  * Sends raw requests through memjs' connections: {@link send} to the server that owns a
@@ -43,11 +43,49 @@ export class Transport {
     })
   }
 
+  /**
+   * Reads `keys` from `server` in one multi-get: a quiet GETKQ per key then a NOOP, all
+   * under one opaque and in one write. The server answers the hits (each with its key)
+   * and then the NOOP, so misses cost no reply. Resolves a reply per key, misses as
+   * `notFound`; rejects on a connection error or an error status.
+   */
+  getMany(server: MemjsServer, keys: readonly string[]): Promise<Map<string, Reply>> {
+    const opaque = this.#nextOpaque()
+    const byWireKey = new Map(keys.map((key) => [Buffer.from(key).toString('latin1'), key]))
+    const requests = keys.map((key) => encodeRequest({ opcode: Opcode.getkq, key }, opaque))
+    requests.push(encodeRequest({ opcode: Opcode.noop, key: '' }, opaque))
+    return new Promise((resolve, reject) => {
+      const replies = new Map<string, Reply>()
+      // memjs keeps a `quiet` handler for every reply of its opaque until an empty one
+      // (the NOOP's) arrives.
+      const onReply = Object.assign(
+        (response: MemjsResponse) => {
+          const { header, key } = response as MemjsResponse & { key: Buffer }
+          if ((header as { totalBodyLength?: number }).totalBodyLength === 0) {
+            for (const wanted of keys) if (!replies.has(wanted)) replies.set(wanted, MISS)
+            resolve(replies)
+          } else if (header.status !== Status.ok) {
+            reject(new Error(`memcached multi-get failed with status ${header.status}`))
+          } else {
+            const wanted = byWireKey.get(key.toString('latin1'))
+            if (wanted !== undefined) replies.set(wanted, toReply(response))
+          }
+        },
+        { quiet: true },
+      )
+      server.onResponse(opaque, onReply)
+      server.onError(opaque, (error) => reject(asError(error)))
+      server.write(Buffer.concat(requests))
+    })
+  }
+
   #nextOpaque(): number {
     this.#client.incrSeq()
     return this.#client.seq
   }
 }
+
+const MISS: Reply = { status: Status.notFound, value: Buffer.alloc(0), cas: Buffer.alloc(8) }
 
 function toReply(response: MemjsResponse): Reply {
   return { status: response.header.status, value: response.val, cas: response.header.cas }

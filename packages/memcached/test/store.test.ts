@@ -47,6 +47,28 @@ describe.skipIf(servers.length < 2)('memcachedStore', () => {
     await store.close()
   })
 
+  test('getMany over both servers: one multi-get each, hits, misses, duplicates, hashed and large values', async () => {
+    const store = fresh()
+    const keys = Array.from({ length: 200 }, (_, i) => (i % 7 === 0 ? `#hashed ${i}` : `k-${i}`))
+    const value = (key: string) => bytes(key.startsWith('#') ? key.repeat(2_000) : key)
+    const stored = keys.filter((_, i) => i % 3 !== 0)
+    await store.setMany(stored.map((key) => ({ key, value: value(key), expiresAt: FOREVER })))
+    const wanted = [...keys, 'k-1', 'never-written', 'k-1']
+    const expected = wanted.map((key) =>
+      stored.includes(key) ? Buffer.from(value(key)) : undefined,
+    )
+    // Several batches in flight at once on the same sockets must not mix their replies.
+    const results = await Promise.all([
+      store.getMany(wanted),
+      store.getMany([...wanted].reverse()),
+      store.getMany(['never-written']),
+    ])
+    expect(results[0]).toEqual(expected)
+    expect(results[1]).toEqual([...expected].reverse())
+    expect(results[2]).toEqual([undefined])
+    await store.close()
+  })
+
   test('a clear by one store instance is seen at once by another', async () => {
     const a = fresh({ namespace: 'shared' })
     const b = fresh({ namespace: 'shared' })

@@ -7,6 +7,7 @@ import type { Serializer } from '../serializer.js'
 import { structuredSerializer } from '../serializers/structured.js'
 import type { RemoteStore } from '../store.js'
 import type { CacheLogger } from './logging.js'
+import type { RemoteTierOptions } from './remote-tier.js'
 
 /** A tier of a cache: the synchronous local tier, or a remote store. */
 export type Tier = LocalTier<CacheEntry> | RemoteStore
@@ -93,6 +94,27 @@ export interface CacheOptions extends FreshnessOptions {
   readonly circuitBreaker?:
     | false
     | { readonly failureThreshold?: number; readonly cooldown?: Duration }
+  /**
+   * Coalesce concurrent single-key reads of a remote tier: the reads (`get`, `has`,
+   * `getOrSet`'s remote step, lock waits' re-reads) issued to one tier in the same tick
+   * are sent as one `getMany` of their distinct keys, so a hundred concurrent `get`s cost
+   * one round trip instead of a hundred. A lone read still goes out as a plain `get`, a
+   * failure or timeout of a batch is each member's, and a batch never exceeds the
+   * store's `capabilities.maxBatchKeys`. Only stores with native batches
+   * (`capabilities.batch`) coalesce. `{ windowMicros }` also waits up to that many
+   * microseconds (at most 1,000) for more reads to join a batch. Default `true`.
+   *
+   * @example
+   * ```ts
+   * import { createCache, memoryStore } from '@stack/core'
+   *
+   * const shared = memoryStore()
+   * const batched = createCache({ tiers: [shared] }) // concurrent reads share one getMany
+   * const wider = createCache({ tiers: [shared], coalesceReads: { windowMicros: 200 } })
+   * const oneByOne = createCache({ tiers: [shared], coalesceReads: false })
+   * ```
+   */
+  readonly coalesceReads?: boolean | { readonly windowMicros?: number }
   /** Invalidation bus shared by every process using the same remote tiers. Default: none. */
   readonly bus?: CacheBus
   /**
@@ -215,7 +237,8 @@ export interface ResolvedCacheOptions {
     | { readonly tier: number; readonly timeout: number; readonly retryInterval: number }
     | undefined
   readonly bus: CacheBus | undefined
-  readonly tierGuard: TierGuardOptions
+  /** Each remote tier's guard options, and how it coalesces reads. */
+  readonly tierGuard: RemoteTierOptions
   readonly tagSyncInterval: number
   readonly enabled: boolean
   readonly clock: () => number

@@ -4,11 +4,21 @@ import type { DecodeError } from '../errors.js'
 import { TierGuard, type TierGuardOptions } from '../resilience/index.js'
 import type { RemoteStore, StoreWrite } from '../store.js'
 import { type CompleteStore, completeStore } from '../store-fallbacks.js'
+import { maxBatchKeysOf, ReadCoalescer, type ReadCoalescing } from './read-coalescer.js'
+
+/** The guard's options plus how single-key reads are coalesced (default: same tick). */
+export interface RemoteTierOptions extends TierGuardOptions {
+  readonly coalesceReads?: ReadCoalescing
+}
 
 /**
  * A remote store as the cache sees it: entries in, entries out, envelopes in between.
  * Store failures propagate (the cache decides whether they are fatal); undecodable
  * bytes are reported through `onDecodeError` and read as a miss.
+ *
+ * Concurrent {@link get}s of a store with native batches are coalesced into `getMany`
+ * calls (see {@link ReadCoalescer}); batch reads never exceed the store's
+ * `capabilities.maxBatchKeys`.
  */
 export class RemoteTier {
   readonly name: string
@@ -17,30 +27,50 @@ export class RemoteTier {
   readonly guard: TierGuard
   readonly #codec: EnvelopeCodec
   readonly #onDecodeError: (error: DecodeError) => void
+  readonly #maxBatchKeys: number
+  /** `undefined` when coalescing is off or the store has no native batch read. */
+  readonly #reads: ReadCoalescer | undefined
 
   constructor(
     store: RemoteStore,
     codec: EnvelopeCodec,
     onDecodeError: (error: DecodeError) => void,
-    guard: TierGuardOptions,
+    options: RemoteTierOptions,
   ) {
+    const { coalesceReads = { windowMicros: 0 }, ...guard } = options
     this.name = store.name
     this.store = completeStore(store)
     this.guard = new TierGuard(store.name, guard)
     this.#codec = codec
     this.#onDecodeError = onDecodeError
+    this.#maxBatchKeys = maxBatchKeysOf(this.store)
+    this.#reads =
+      coalesceReads && store.capabilities.batch
+        ? new ReadCoalescer(this.store, coalesceReads, this.#maxBatchKeys)
+        : undefined
   }
 
   async get(key: string): Promise<CacheEntry | undefined> {
-    const bytes = await this.store.get(key)
+    const bytes = await (this.#reads ? this.#reads.read(key) : this.store.get(key))
     return bytes === undefined ? undefined : this.#decode(key, bytes)
   }
 
   async getMany(keys: readonly string[]): Promise<(CacheEntry | undefined)[]> {
-    const values = await this.store.getMany(keys)
+    const values = await this.#readInBatches(keys)
     return values.map((bytes, i) =>
       bytes === undefined ? undefined : this.#decode(keys[i] as string, bytes),
     )
+  }
+
+  /** `store.getMany`, split into calls of at most `maxBatchKeys` keys. */
+  async #readInBatches(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
+    const max = this.#maxBatchKeys
+    if (keys.length <= max) return this.store.getMany(keys)
+    const calls: Promise<(Uint8Array | undefined)[]>[] = []
+    for (let start = 0; start < keys.length; start += max) {
+      calls.push(this.store.getMany(keys.slice(start, start + max)))
+    }
+    return (await Promise.all(calls)).flat()
   }
 
   set(key: string, bytes: Uint8Array, entry: CacheEntry): Promise<void> {

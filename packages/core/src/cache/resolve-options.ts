@@ -9,7 +9,6 @@ import type { RemoteStore } from '../store.js'
 import { FRESHNESS_OPTION_NAMES, rejectUnknown } from './call-options.js'
 import { rootPath } from './keyspace.js'
 import { isLogger } from './logging.js'
-
 import type {
   CacheOptions,
   FreshnessOptions,
@@ -17,6 +16,7 @@ import type {
   ResolvedCacheOptions,
   Tier,
 } from './options.js'
+import { resolveReadCoalescing } from './read-coalescer.js'
 
 const CACHE_OPTION_NAMES = new Set<string>([
   ...FRESHNESS_OPTION_NAMES,
@@ -30,6 +30,7 @@ const CACHE_OPTION_NAMES = new Set<string>([
   'bus',
   'tierTimeout',
   'circuitBreaker',
+  'coalesceReads',
   'tagSyncInterval',
   'enabled',
   'clock',
@@ -95,7 +96,10 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
     writeBehind: resolveWriteBehind(options.writePolicy),
     lock: resolveLock(options.distributedLock, remotes),
     bus: options.bus,
-    tierGuard: resolveTierGuard(options),
+    tierGuard: {
+      ...resolveTierGuard(options),
+      coalesceReads: resolveReadCoalescing(options.coalesceReads),
+    },
     tagSyncInterval: toMilliseconds(
       options.tagSyncInterval ?? (options.bus ? '1m' : '1s'),
       'tagSyncInterval',

@@ -1,0 +1,243 @@
+/**
+ * The contenders of the remote-concurrency benchmark, per backend: the raw client (one
+ * call per key, auto-pipelined where the client offers it, and its batch read), @stack
+ * (remote-only with and without read coalescing, and memory → remote with a cold memory
+ * tier), bentocache (L2 only, and L1 → L2 with a cold L1) and cache-manager 7 over Keyv
+ * (the remote store alone, and an LRU in front of it), all seeded with the same keys.
+ */
+import KeyvMemcache from '@keyv/memcache'
+import KeyvPostgres from '@keyv/postgres'
+import KeyvRedis from '@keyv/redis'
+import { type Cache, createCache, memory, type RemoteStore } from '@stack/core'
+import { memcachedStore } from '@stack/memcached'
+import { pgStore } from '@stack/pg'
+import { redisStore } from '@stack/redis'
+import { BentoCache, bentostore } from 'bentocache'
+import { kyselyDriver } from 'bentocache/drivers/kysely'
+import { memoryDriver } from 'bentocache/drivers/memory'
+import { redisDriver } from 'bentocache/drivers/redis'
+import { createCache as createCacheManager } from 'cache-manager'
+import { Redis } from 'ioredis'
+import { Keyv, type KeyvStoreAdapter } from 'keyv'
+import { Kysely, PostgresDialect } from 'kysely'
+import { LRUCache } from 'lru-cache'
+import memjs from 'memjs'
+import pg from 'pg'
+import postgres from 'postgres'
+
+/** Reads of one key through one library; `undefined` when it has no such call. */
+export type Read = (key: string) => Promise<unknown>
+
+/** Everything measured on one backend. */
+export interface Backend {
+  readonly name: string
+  /** One call per key on a client that sends each command on its own. */
+  readonly rawSingle: Read
+  /** One call per key on a client that pipelines concurrent calls (Redis only). */
+  readonly rawPipelined: Read | undefined
+  /** The client's own batch read of several keys, in one round trip where it has one. */
+  readonly rawBatch: (keys: readonly string[]) => Promise<unknown>
+  readonly rawBatchName: string
+  /** Caches under test, by label; each reads `keys` seeded with `{ id }`. */
+  readonly caches: readonly Contender[]
+  /** The store under @stack's caches, for its own `getMany`. */
+  readonly store: RemoteStore
+  close(): Promise<void>
+}
+
+/** One library configuration, with its `get` and its `getOrSet` hit. */
+export interface Contender {
+  readonly label: string
+  readonly ours: boolean
+  readonly get: Read
+  readonly getOrSet: Read
+  readonly getMany?: (keys: readonly string[]) => Promise<unknown>
+}
+
+/** Memory tiers of the cold-L1 contenders hold this few entries of the 1,000-key rotation. */
+export const COLD_L1_ENTRIES = 10
+const HOUR_MS = 3_600_000
+const loader = () => ({ id: -1 })
+
+/** @stack contenders on `store` (remote-only coalesced, not coalesced, and cold memory tier). */
+export async function stackContenders(
+  store: RemoteStore,
+  keys: readonly string[],
+): Promise<Contender[]> {
+  const remote = createCache({ tiers: [store], ttl: '1h', prefix: 'stack' })
+  await remote.setMany(keys.map((key, id) => ({ key, value: { id } })))
+  const uncoalesced = createCache({
+    tiers: [store],
+    ttl: '1h',
+    prefix: 'stack',
+    coalesceReads: false,
+  })
+  const cold = createCache({
+    tiers: [memory({ maxEntries: COLD_L1_ENTRIES }), store],
+    ttl: '1h',
+    prefix: 'stack',
+  })
+  const contender = (label: string, cache: Cache): Contender => ({
+    label,
+    ours: true,
+    get: (key) => cache.get(key),
+    getOrSet: (key) => cache.getOrSet(key, loader),
+    getMany: (many) => cache.getMany(many),
+  })
+  return [
+    contender('@stack', remote),
+    contender('@stack, coalesceReads: false', uncoalesced),
+    contender('@stack memory → remote, cold memory', cold),
+  ]
+}
+
+/** bentocache L2-only and L1 → L2 (cold L1) contenders on one L2 driver. */
+async function bentoContenders(
+  l2: Parameters<ReturnType<typeof bentostore>['useL2Layer']>[0],
+  keys: readonly string[],
+): Promise<Contender[]> {
+  const bento = new BentoCache({
+    default: 'l2',
+    stores: {
+      l2: bentostore().useL2Layer(l2),
+      cold: bentostore()
+        .useL1Layer(memoryDriver({ maxItems: COLD_L1_ENTRIES }))
+        .useL2Layer(l2),
+    },
+  })
+  const l2Only = bento.use('l2')
+  for (const [id, key] of keys.entries()) await l2Only.set({ key, value: { id }, ttl: '1h' })
+  const contender = (label: string, cache: typeof l2Only): Contender => ({
+    label,
+    ours: false,
+    get: (key) => cache.get({ key }),
+    getOrSet: (key) => cache.getOrSet({ key, factory: loader, ttl: '1h' }),
+  })
+  return [
+    contender('bentocache L2', l2Only),
+    contender('bentocache L1 → L2, cold L1', bento.use('cold')),
+  ]
+}
+
+/** cache-manager 7 on one Keyv store adapter, alone and behind a small LRU. */
+async function managerContenders(
+  adapter: KeyvStoreAdapter,
+  keys: readonly string[],
+): Promise<Contender[]> {
+  const remote = new Keyv({ store: adapter, namespace: 'cm' })
+  const alone = createCacheManager({ stores: [remote] })
+  await alone.mset(keys.map((key, id) => ({ key, value: { id }, ttl: HOUR_MS })))
+  const lru = new Keyv({ store: new LRUCache<string, object>({ max: COLD_L1_ENTRIES }) })
+  const layered = createCacheManager({ stores: [lru, remote] })
+  const contender = (label: string, cache: typeof alone): Contender => ({
+    label,
+    ours: false,
+    get: (key) => cache.get(key),
+    getOrSet: (key) => cache.wrap(key, loader, HOUR_MS),
+  })
+  return [
+    contender('cache-manager (Keyv)', alone),
+    contender('cache-manager LRU → Keyv, cold LRU', layered),
+  ]
+}
+
+export async function redisBackend(
+  url: string,
+  port: number,
+  keys: readonly string[],
+): Promise<Backend> {
+  const raw = new Redis(port, '127.0.0.1')
+  const pipelined = new Redis(port, '127.0.0.1', { enableAutoPipelining: true })
+  for (const [id, key] of keys.entries()) await raw.set(`raw:${key}`, JSON.stringify({ id }))
+  const store = redisStore({ url, keyPrefix: 'b:' })
+  const bentoRedis = new Redis(port, '127.0.0.1')
+  const keyvRedis = new KeyvRedis<unknown>(url)
+  const caches = [
+    ...(await stackContenders(store, keys)),
+    ...(await bentoContenders(redisDriver({ connection: bentoRedis }), keys)),
+    ...(await managerContenders(keyvRedis, keys)),
+  ]
+  return {
+    name: 'Redis',
+    rawSingle: (key) => raw.getBuffer(`raw:${key}`),
+    rawPipelined: (key) => pipelined.getBuffer(`raw:${key}`),
+    rawBatch: (many) => raw.mgetBuffer(many.map((key) => `raw:${key}`)),
+    rawBatchName: 'ioredis MGET',
+    caches,
+    store,
+    async close() {
+      raw.disconnect()
+      pipelined.disconnect()
+      bentoRedis.disconnect()
+      await keyvRedis.disconnect()
+      await store.close()
+    },
+  }
+}
+
+export async function postgresBackend(url: string, keys: readonly string[]): Promise<Backend> {
+  const raw = postgres(url, { onnotice: () => undefined, max: 10 })
+  await raw`CREATE TABLE raw_cache (key text PRIMARY KEY, value bytea NOT NULL)`
+  for (const [id, key] of keys.entries()) {
+    await raw`INSERT INTO raw_cache VALUES (${key}, ${Buffer.from(JSON.stringify({ id }))})`
+  }
+  // bentocache 1.6's Kysely adapter writes a Date into the bigint column it creates on
+  // PostgreSQL, so the bench creates its table with a timestamp column instead.
+  await raw`CREATE TABLE bento_cache (key varchar(255) PRIMARY KEY, value text, expires_at timestamptz)`
+  const store = pgStore({ client: url, table: 'stack_cache', purgeInterval: false })
+  const pool = new pg.Pool({ connectionString: url, max: 10 })
+  const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) })
+  const keyvPostgres = new KeyvPostgres({ uri: url, table: 'keyv_cache' })
+  const caches = [
+    ...(await stackContenders(store, keys)),
+    ...(await bentoContenders(
+      kyselyDriver({ connection: kysely, tableName: 'bento_cache', pruneInterval: false }),
+      keys,
+    )),
+    ...(await managerContenders(keyvPostgres as unknown as KeyvStoreAdapter, keys)),
+  ]
+  return {
+    name: 'PostgreSQL',
+    rawSingle: async (key) => (await raw`SELECT value FROM raw_cache WHERE key = ${key}`)[0],
+    rawPipelined: undefined,
+    rawBatch: (many) => raw`SELECT key, value FROM raw_cache WHERE key = ANY(${many as string[]})`,
+    rawBatchName: 'postgres.js = ANY($1)',
+    caches,
+    store,
+    async close() {
+      await raw.end()
+      await kysely.destroy()
+      await keyvPostgres.disconnect()
+      await store.close()
+    },
+  }
+}
+
+export async function memcachedBackend(address: string, keys: readonly string[]): Promise<Backend> {
+  const raw = memjs.Client.create(address, { logger: { log: () => undefined } })
+  for (const [id, key] of keys.entries()) {
+    await raw.set(`raw:${key}`, JSON.stringify({ id }), { expires: 3_600 })
+  }
+  const store = memcachedStore({ client: address, namespace: 'b' })
+  const keyvMemcache = new KeyvMemcache(address)
+  const caches = [
+    ...(await stackContenders(store, keys)),
+    ...(await managerContenders(keyvMemcache as unknown as KeyvStoreAdapter, keys)),
+  ]
+  const rawGet = (key: string) => raw.get(`raw:${key}`)
+  return {
+    name: 'Memcached',
+    rawSingle: rawGet,
+    rawPipelined: undefined,
+    // memjs has no multi-get: its batch is one get per key, pipelined on the socket.
+    rawBatch: (many) => Promise.all(many.map(rawGet)),
+    rawBatchName: 'memjs get ×n (no multi-get)',
+    caches,
+    store,
+    async close() {
+      raw.close()
+      keyvMemcache.client.close()
+      await store.close()
+    },
+  }
+}
