@@ -1,6 +1,7 @@
 import type { Serializer } from '@stack/core'
 import { type OptionNames, readOptions } from '@stack/core/store-kit'
-import { addExtension, Packr } from 'msgpackr'
+import { Packr } from 'msgpackr'
+import { toPackable } from './to-packable.js'
 
 /** Options of {@link msgpackSerializer}. */
 export interface MsgpackSerializerOptions {
@@ -13,38 +14,20 @@ export interface MsgpackSerializerOptions {
 
 const OPTIONS: OptionNames<MsgpackSerializerOptions> = { id: true }
 
-/*
- * Map and Set travel as msgpack extensions. msgpackr registers extensions globally, so
- * we register them for private wrapper classes: other msgpackr users in the process
- * keep packing their own Maps and Sets exactly as before.
- */
-class PackedMap {
-  constructor(readonly entries: unknown[][]) {}
-}
-class PackedSet {
-  constructor(readonly members: unknown[]) {}
-}
-const MAP_EXTENSION = 0x53
-const SET_EXTENSION = 0x54
-addExtension({
-  Class: PackedMap,
-  type: MAP_EXTENSION,
-  write: (map: PackedMap) => map.entries,
-  read: (entries: unknown[][]) => new Map(entries as [unknown, unknown][]),
-})
-addExtension({
-  Class: PackedSet,
-  type: SET_EXTENSION,
-  write: (set: PackedSet) => set.members,
-  read: (members: unknown[]) => new Set(members),
-})
-
 /**
- * A compact, cross-language serializer on msgpackr. Round-trips `Date`, `Map`, `Set`
- * (any key types), `BigInt` (any size), typed arrays, `undefined`, `NaN` and `-0`.
- * Refuses functions, symbols and cyclic structures with an error (core wraps it in a
- * `SerializationError` naming the key) rather than dropping them. Decoding never runs
- * code: records are off, so only plain data comes back.
+ * A compact, cross-language serializer on msgpackr. Round-trips exactly `null`,
+ * booleans, every number (`NaN`, `±Infinity`, `-0` included), strings, `undefined`,
+ * `BigInt` (any size), `Date`, `RegExp`, `Map` and `Set` (any key types, in order),
+ * typed arrays, `Buffer`, `ArrayBuffer`, `DataView`, arrays and plain objects, as a tree.
+ * Refuses, with an error naming the path (core wraps it in a `SerializationError`
+ * naming the key), what msgpack would alter: functions, symbols, class instances,
+ * errors, boxed primitives and null-prototype objects, symbol-keyed, non-enumerable and
+ * accessor properties, frozen or sealed objects, array holes, an own `__proto__` key,
+ * strings or keys with a lone UTF-16 surrogate, and shared or cyclic references.
+ * Decoding never runs code: records are off, so only plain data comes back.
+ *
+ * `-0`, `Map` and `Set` are msgpack extension types (0x55, 0x53, 0x54): readers in other
+ * languages see them as such.
  *
  * @example
  * ```ts
@@ -64,46 +47,7 @@ export function msgpackSerializer(options: MsgpackSerializerOptions = {}): Seria
   return {
     name: 'msgpack',
     id: options.id ?? 3,
-    serialize: (value) => packr.pack(toPackable(value, '$', new Set())),
+    serialize: (value) => packr.pack(toPackable(value)),
     deserialize: (bytes) => packr.unpack(bytes),
   }
-}
-
-/** A copy of `value` with Maps and Sets wrapped; throws on what msgpack cannot hold. */
-function toPackable(value: unknown, path: string, ancestors: Set<object>): unknown {
-  if (typeof value === 'function' || typeof value === 'symbol') {
-    throw new TypeError(`${path} is a ${typeof value}, which msgpack cannot represent`)
-  }
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    value instanceof Date ||
-    ArrayBuffer.isView(value)
-  ) {
-    return value
-  }
-  if (ancestors.has(value))
-    throw new TypeError(`${path} refers back to itself; msgpack cannot hold cycles`)
-  ancestors.add(value)
-  let packable: unknown
-  if (value instanceof Map) {
-    packable = new PackedMap(
-      [...value].map(([k, v], i) => [
-        toPackable(k, `${path}.<key ${i}>`, ancestors),
-        toPackable(v, `${path}.get(${String(k)})`, ancestors),
-      ]),
-    )
-  } else if (value instanceof Set) {
-    packable = new PackedSet(
-      [...value].map((v, i) => toPackable(v, `${path}.<member ${i}>`, ancestors)),
-    )
-  } else if (Array.isArray(value)) {
-    packable = value.map((v, i) => toPackable(v, `${path}[${i}]`, ancestors))
-  } else {
-    const copy: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) copy[k] = toPackable(v, `${path}.${k}`, ancestors)
-    packable = copy
-  }
-  ancestors.delete(value)
-  return packable
 }

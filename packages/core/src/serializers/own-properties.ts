@@ -24,6 +24,12 @@ const NONE: HiddenPropertyRule = () => false
  *
  * `Object.keys` is served from V8's enum cache, so the common case (only enumerable
  * properties) costs two key listings and a descriptor per property.
+ *
+ * @example
+ * ```ts
+ * forEachOwnProperty(Object.freeze({ a: 1 }), ValuePath.root, () => {}) // 'freeze'
+ * forEachOwnProperty({ get x() { return 1 } }, ValuePath.root, () => {}) // throws: $.x is an accessor
+ * ```
  */
 export function forEachOwnProperty(
   object: object,

@@ -1,3 +1,4 @@
+import { TYPED_ARRAY_PROTOTYPES } from './builtins.js'
 import { forEachOwnProperty, type IntegrityLevel } from './own-properties.js'
 import { describeKind, needsVisit, type PathStep, typeName, ValuePath } from './value-path.js'
 
@@ -30,23 +31,7 @@ const ERROR_PROTOTYPES = new Map<string, object>(
 )
 const ERROR_PROTOTYPE_SET = new Set(ERROR_PROTOTYPES.values())
 
-const VIEW_PROTOTYPES = new Set<object>(
-  [
-    Int8Array,
-    Uint8Array,
-    Uint8ClampedArray,
-    Int16Array,
-    Uint16Array,
-    Int32Array,
-    Uint32Array,
-    Float32Array,
-    Float64Array,
-    BigInt64Array,
-    BigUint64Array,
-    Buffer,
-    DataView,
-  ].map((type) => type.prototype),
-)
+const VIEW_PROTOTYPES = new Set<object>([...TYPED_ARRAY_PROTOTYPES, DataView.prototype])
 
 /** Built-ins node:v8 round-trips by their internal state; they must carry no own properties. */
 const PROPERTYLESS_PROTOTYPES = new Set<object>([

@@ -44,18 +44,23 @@ export async function compress(
 }
 
 /**
- * Reverses {@link compress}; rejects on corrupt input.
+ * Reverses {@link compress}; rejects on corrupt input, and with a `RangeError` (code
+ * `ERR_BUFFER_TOO_LARGE`) as soon as the output would pass `maxBytes`, so a small
+ * compressed bomb never inflates past the limit.
  *
  * @example
  * ```ts
- * const value = await decompress(body, 'br')
+ * const value = await decompress(body, 'br', 16 * 1024 * 1024)
  * ```
  */
 export async function decompress(
   body: Uint8Array,
   encoding: CompressionEncoding,
+  maxBytes: number = Number.POSITIVE_INFINITY,
 ): Promise<Uint8Array> {
-  const plain = encoding === 'gzip' ? await gunzipAsync(body) : await unbrotliAsync(body)
+  const options = Number.isFinite(maxBytes) ? { maxOutputLength: maxBytes } : {}
+  const plain =
+    encoding === 'gzip' ? await gunzipAsync(body, options) : await unbrotliAsync(body, options)
   return new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength)
 }
 

@@ -78,17 +78,19 @@ export async function packObjectBody(
  * The value in a stored body (reversing {@link packObjectBody}), or `undefined` when the
  * object leads with another key (a hashed name shared by two keys: not expected, but never
  * served as this key's value). Rejects with `DecodeError` for an unknown encoding or a body
- * that does not decompress.
+ * that does not decompress, or would decompress to more than `maxValueBytes` (inflation
+ * stops there: a compressed bomb never allocates past the limit).
  *
  * @example
  * ```ts
- * const value = await unpackObjectBody(key, body, metadata)
+ * const value = await unpackObjectBody(key, body, metadata, options.maxValueBytes)
  * ```
  */
 export async function unpackObjectBody(
   key: string,
   body: Uint8Array,
   metadata: Readonly<Record<string, string>>,
+  maxValueBytes?: number,
 ): Promise<Uint8Array | undefined> {
   let payload = body
   const keyBytes = metadata[OBJECT_METADATA.keyBytes]
@@ -106,9 +108,16 @@ export async function unpackObjectBody(
   }
   if (encoding === undefined) return plainView(payload)
   try {
-    return await decompress(payload, encoding)
+    return await decompress(payload, encoding, maxValueBytes)
   } catch (error) {
-    throw new DecodeError(`stored value of key "${key}" does not decompress`, key, error)
+    const tooLarge = (error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE'
+    throw new DecodeError(
+      tooLarge
+        ? `stored value of key "${key}" decompresses to more than maxValueBytes (${maxValueBytes})`
+        : `stored value of key "${key}" does not decompress`,
+      key,
+      error,
+    )
   }
 }
 

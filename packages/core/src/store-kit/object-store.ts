@@ -292,7 +292,7 @@ export abstract class ObjectStore<Version> implements RemoteStore {
       return undefined
     }
     if (stored.body === undefined) return undefined
-    return unpackObjectBody(key, stored.body, stored.head.metadata)
+    return unpackObjectBody(key, stored.body, stored.head.metadata, this.options.maxValueBytes)
   }
 
   /** Best effort, and only while the object is still the expired one that was read. */

@@ -1,31 +1,13 @@
-import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { jsonSerializer } from '../../src/index.js'
-import { roundTrippable, type ValueProfile } from './arbitraries.js'
+import { profileOf } from './arbitraries.js'
+import { type Hostile, PROPERTY_HOSTILES, serializerContract } from './contract.js'
 import { firstDifference } from './exact-equal.js'
-import { assertRefusesWithPath, type Hostile } from './refusals.js'
 
 const json = (value: unknown) => jsonSerializer.deserialize(jsonSerializer.serialize(value))
 
 /** What JSON gives back unchanged: a tree of plain objects, arrays, strings, finite numbers. */
-const JSON_EXACT: ValueProfile = {
-  undefined: false,
-  nonFinite: false,
-  negativeZero: false,
-  bigint: false,
-  loneSurrogates: true,
-  dates: false,
-  regexps: false,
-  mapsAndSets: false,
-  binary: false,
-  boxed: false,
-  errors: false,
-  nullPrototype: false,
-  integrity: false,
-  holes: false,
-  sharedReferences: false,
-  cycles: false,
-}
+const JSON_EXACT = profileOf('loneSurrogates', 'protoKey')
 
 const shared = () => {
   const item = { n: 1 }
@@ -56,17 +38,7 @@ const HOSTILE: Hostile[] = [
   ['a function', () => () => 1, /is a function/],
   ['a toJSON method', () => ({ toJSON: () => 'x' }), /toJSON is a function/],
   ['a symbol', () => Symbol('s'), /is a symbol/],
-  ['a symbol-keyed property', () => ({ [Symbol('s')]: 1 }), /symbol-keyed/],
-  [
-    'a non-enumerable property',
-    () => Object.defineProperty({}, 'h', { value: 1 }),
-    /\.h is a non-enumerable/,
-  ],
-  [
-    'a getter',
-    () => Object.defineProperty({}, 'g', { get: () => 1, enumerable: true }),
-    /\.g is an accessor/,
-  ],
+  ...PROPERTY_HOSTILES,
   ['a frozen object', () => Object.freeze({ a: 1 }), /frozen/],
   [
     'an array hole',
@@ -83,22 +55,7 @@ const HOSTILE: Hostile[] = [
 ]
 
 describe('jsonSerializer round-trips exactly or refuses', () => {
-  test('property: plain JSON trees come back exactly (lone surrogates, __proto__ keys included)', () => {
-    fc.assert(
-      fc.property(roundTrippable(JSON_EXACT), (value) => {
-        expect(firstDifference(value, json(value))).toBeUndefined()
-      }),
-      { numRuns: 400 },
-    )
-  }, 60_000)
-
-  test('property: whatever it cannot keep is refused with SerializationError naming key and path', () => {
-    assertRefusesWithPath(jsonSerializer, JSON_EXACT, HOSTILE)
-  }, 60_000)
-
-  test.each(HOSTILE)('refuses %s with a reason', (_, make, reason) => {
-    expect(() => jsonSerializer.serialize({ at: make() })).toThrow(reason)
-  })
+  serializerContract(jsonSerializer, JSON_EXACT, HOSTILE)
 
   test('refuses undefined at the top level', () => {
     expect(() => jsonSerializer.serialize(undefined)).toThrow(/\$ is undefined/)

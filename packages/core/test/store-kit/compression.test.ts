@@ -47,3 +47,16 @@ describe('parseEncoding', () => {
     expect(parseEncoding('zstd')).toBeNull()
   })
 })
+
+describe('decompress bounds its output', () => {
+  const zeros = new Uint8Array(4 * 1024 * 1024)
+  test.each(['gzip', 'brotli'] as const)('%s stops at maxBytes', async (algorithm) => {
+    const { body, encoding } = await compress(zeros, algorithm, 0)
+    if (encoding === undefined) throw new Error('zeros must compress')
+    expect(body.byteLength).toBeLessThan(20_000)
+    expect((await decompress(body, encoding, zeros.byteLength)).byteLength).toBe(zeros.byteLength)
+    await expect(decompress(body, encoding, zeros.byteLength - 1)).rejects.toMatchObject({
+      code: 'ERR_BUFFER_TOO_LARGE',
+    })
+  })
+})

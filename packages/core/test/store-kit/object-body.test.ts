@@ -85,3 +85,18 @@ describe('object expiry fields', () => {
     expect(isExpired(Date.now() - 1)).toBe(true)
   })
 })
+
+describe('unpackObjectBody bounds decompression', () => {
+  test('a gzip bomb over maxValueBytes is a DecodeError, not an allocation', async () => {
+    const value = new Uint8Array(2 * 1024 * 1024)
+    const packed = await packObjectBody(
+      { key: 'k', value, expiresAt: Infinity, hashedName: false },
+      gzip,
+    )
+    const exact = await unpackObjectBody('k', packed.body, packed.metadata, value.byteLength)
+    expect(exact?.byteLength).toBe(value.byteLength)
+    const error = await unpackObjectBody('k', packed.body, packed.metadata, 1024).catch((e) => e)
+    expect(DecodeError.isInstance(error)).toBe(true)
+    expect((error as Error).message).toMatch(/decompresses to more than maxValueBytes \(1024\)/)
+  })
+})
