@@ -67,6 +67,12 @@ export interface CacheOptions extends FreshnessOptions {
   readonly serializer?: Serializer
   /** Remote payloads of at least this many bytes are deflated. Default: never. */
   readonly compressThreshold?: number
+  /**
+   * Largest serialized value a remote tier gets, in bytes: a larger one fails the write
+   * with `ValueTooLargeError`, and reading an entry that inflates past it is a counted
+   * decode error and a miss (a compressed bomb costs at most this). Default 16 MiB.
+   */
+  readonly maxValueBytes?: number
   /** Throw when a tier fails, instead of counting the failure and using the other tiers. */
   readonly strict?: boolean
   /**
@@ -231,6 +237,7 @@ export interface ResolvedCacheOptions {
   readonly policy: Policy
   readonly serializer: Serializer
   readonly compressThreshold: number
+  readonly maxValueBytes: number
   readonly strict: boolean
   readonly writeBehind: { readonly maxQueue: number } | undefined
   readonly lock:

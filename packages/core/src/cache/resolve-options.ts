@@ -1,6 +1,7 @@
 import type { CacheBus } from '../bus.js'
 import { toMilliseconds } from '../duration.js'
 import type { CacheEntry } from '../entry.js'
+import { DEFAULT_MAX_VALUE_BYTES } from '../envelope.js'
 import { InvalidOptionError } from '../errors.js'
 import type { LocalTier } from '../local-tier.js'
 import type { TierGuardOptions } from '../resilience/options.js'
@@ -24,6 +25,7 @@ const CACHE_OPTION_NAMES = new Set<string>([
   'prefix',
   'serializer',
   'compressThreshold',
+  'maxValueBytes',
   'strict',
   'writePolicy',
   'distributedLock',
@@ -92,6 +94,7 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
     policy: resolvePolicy(DEFAULT_POLICY, options),
     serializer,
     compressThreshold,
+    maxValueBytes: resolveMaxValueBytes(options.maxValueBytes),
     strict: options.strict === true,
     writeBehind: resolveWriteBehind(options.writePolicy),
     lock: resolveLock(options.distributedLock, remotes),
@@ -211,6 +214,17 @@ function resolveTierGuard(options: CacheOptions): TierGuardOptions {
     },
     ...(options.clock && { clock: options.clock }),
   }
+}
+
+function resolveMaxValueBytes(bytes: number | undefined): number {
+  if (bytes === undefined) return DEFAULT_MAX_VALUE_BYTES
+  if (!Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new InvalidOptionError(
+      'maxValueBytes',
+      `maxValueBytes must be a positive integer, got ${bytes}`,
+    )
+  }
+  return bytes
 }
 
 function resolveLogger(logger: CacheOptions['logger']): ResolvedCacheOptions['logger'] {

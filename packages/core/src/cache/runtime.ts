@@ -84,6 +84,7 @@ export class CacheRuntime {
     const codec = new EnvelopeCodec({
       serializer: options.serializer,
       compressThreshold: options.compressThreshold,
+      maxValueBytes: options.maxValueBytes,
     })
     this.remotes = options.remotes.map(
       (store, index) =>
