@@ -30,6 +30,8 @@ export interface GuaranteeConfig {
   readonly faultSeed: number
 }
 
+export type RaceMutation = 'delete' | 'set' | 'clear' | 'invalidateTags'
+
 export type GuaranteeCommand =
   | ({ readonly op: 'set'; readonly tags: readonly Tag[] } & Ref)
   | ({ readonly op: 'get' } & Ref)
@@ -48,6 +50,17 @@ export type GuaranteeCommand =
       readonly ns: Namespace
       readonly tags: readonly Tag[]
     }
+  /**
+   * A `getOrSet` of the key whose loader is running when a mutation of the key (or a
+   * clear or tag invalidation of its namespace) starts; the loader returns at once, or
+   * only once the mutation resolved.
+   */
+  | ({
+      readonly op: 'race'
+      readonly tags: readonly Tag[]
+      readonly mutation: RaceMutation
+      readonly loaderReturns: 'at-once' | 'after-mutation'
+    } & Ref)
   /** Lets every held (hanging or late) store call apply now. */
   | { readonly op: 'release' }
   /** Lets background work run for `ticks` ticks with no call in flight. */
@@ -117,6 +130,17 @@ export const guaranteeCommand: fc.Arbitrary<GuaranteeCommand> = fc.oneof(
         tags: someTags,
       })
       .map((c): GuaranteeCommand => c),
+  },
+  {
+    weight: 3,
+    arbitrary: withRef(
+      'race',
+      fc.record({
+        tags: someTags,
+        mutation: fc.constantFrom<RaceMutation>('delete', 'set', 'clear', 'invalidateTags'),
+        loaderReturns: fc.constantFrom('at-once' as const, 'after-mutation' as const),
+      }),
+    ),
   },
   { weight: 1, arbitrary: fc.constant<GuaranteeCommand>({ op: 'release' }) },
   {

@@ -8,6 +8,7 @@ import {
 } from './guarantee-commands.js'
 import type { GuaranteeModel } from './guarantee-model.js'
 import type { GuaranteeSystem, Outcome } from './guarantee-system.js'
+import { runRace } from './run-race.js'
 
 const LOADER_ERROR = 'loader failed (model)'
 
@@ -109,6 +110,9 @@ export async function runGuarantee(
       if (done.ok) model.tagsChanged(command.ns, command.tags)
       break
     }
+    case 'race':
+      await runRace(system, model, values, command)
+      break
     case 'release':
       await system.release()
       break
