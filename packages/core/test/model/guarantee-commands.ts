@@ -51,15 +51,16 @@ export type GuaranteeCommand =
       readonly tags: readonly Tag[]
     }
   /**
-   * A `getOrSet` of the key whose loader is running when a mutation of the key (or a
-   * clear or tag invalidation of its namespace) starts; the loader returns at once, or
-   * only once the mutation resolved.
+   * A `getOrSet` of the key racing a mutation of the key (or a clear or tag invalidation
+   * of its namespace): its loader returns `gap` event-loop turns before the mutation
+   * starts (its write may be in flight then), or only once the mutation resolved.
    */
   | ({
       readonly op: 'race'
       readonly tags: readonly Tag[]
       readonly mutation: RaceMutation
-      readonly loaderReturns: 'at-once' | 'after-mutation'
+      readonly loaderReturns: 'before-mutation' | 'after-mutation'
+      readonly gap: number
     } & Ref)
   /** Lets every held (hanging or late) store call apply now. */
   | { readonly op: 'release' }
@@ -138,7 +139,8 @@ export const guaranteeCommand: fc.Arbitrary<GuaranteeCommand> = fc.oneof(
       fc.record({
         tags: someTags,
         mutation: fc.constantFrom<RaceMutation>('delete', 'set', 'clear', 'invalidateTags'),
-        loaderReturns: fc.constantFrom('at-once' as const, 'after-mutation' as const),
+        loaderReturns: fc.constantFrom('before-mutation' as const, 'after-mutation' as const),
+        gap: fc.integer({ min: 0, max: 4 }),
       }),
     ),
   },

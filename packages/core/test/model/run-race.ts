@@ -50,9 +50,12 @@ export async function runRace(
     return
   }
 
+  if (command.loaderReturns === 'before-mutation') {
+    returnLoad()
+    for (let turn = 0; turn < command.gap; turn++) await system.turn()
+  }
   const written = values.next()
   const mutation = settle(mutate(view, command, written))
-  if (command.loaderReturns === 'at-once') returnLoad()
   let mutated = false
   void mutation.then(() => (mutated = true))
   for (let turn = 0; !mutated; turn++) {
