@@ -134,3 +134,12 @@ export async function expectAlwaysServed(cache: Cache, key: string, value: unkno
     expect(await cache.get(key)).toEqual(value)
   }
 }
+
+/** Mutations of key `k` (or its namespace) that a write still on its way must not undo. */
+export type Later = (view: Cache) => Promise<unknown>
+export const laterMutations: [string, Later][] = [
+  ['delete', (view) => view.delete('k')],
+  ['deleteMany', (view) => view.deleteMany(['k', 'other'])],
+  ['set v2', (view) => view.set('k', 'v2')],
+  ['namespace clear', (view) => view.clear()],
+]
