@@ -9,7 +9,7 @@ import {
   type RemoteStore,
   StackError,
 } from '../../src/index.js'
-import { type FaultStore, faultStore } from '../support/fault-store.js'
+import { faultStore } from '../support/fault-store.js'
 
 /** Short enough to keep tests quick, long enough to be a real bound under load. */
 export const TIER_TIMEOUT = 40
@@ -27,10 +27,8 @@ export function sleep(ms: number): Promise<void> {
  * A cache over a fault store wrapping a memoryStore, optionally behind a memory tier.
  * `extra` may carry options today's types do not know yet (e.g. `tagScope`).
  */
-export function faultyCache(
-  options: { local?: boolean; store?: FaultStore; extra?: Record<string, unknown> } = {},
-) {
-  const store = options.store ?? faultStore(memoryStore())
+export function faultyCache(options: { local?: boolean; extra?: Record<string, unknown> } = {}) {
+  const store = faultStore(memoryStore())
   const local = options.local ? memory<CacheEntry>() : undefined
   const cacheOptions = {
     tierTimeout: TIER_TIMEOUT,
@@ -127,10 +125,11 @@ export async function expectNeverServed(cache: Cache, key: string, value: unknow
   }
 }
 
-/** Reads `key` now, after background work settles, and after a tier timeout: always `value`. */
-export async function expectAlwaysServed(cache: Cache, key: string, value: unknown): Promise<void> {
-  for (const wait of [() => Promise.resolve(), () => settle(), () => sleep(TIER_TIMEOUT * 2)]) {
-    await wait()
-    expect(await cache.get(key)).toEqual(value)
-  }
-}
+/** Mutations of key `k` (or its namespace) that a write still on its way must not undo. */
+export type Later = (view: Cache) => Promise<unknown>
+export const laterMutations: [string, Later][] = [
+  ['delete', (view) => view.delete('k')],
+  ['deleteMany', (view) => view.deleteMany(['k', 'other'])],
+  ['set v2', (view) => view.set('k', 'v2')],
+  ['namespace clear', (view) => view.clear()],
+]

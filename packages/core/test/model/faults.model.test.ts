@@ -33,7 +33,9 @@ import { runGuarantee, Values } from './run-guarantee.js'
 const SEED = Number(process.env.FC_SEED ?? 20_261_202)
 /** Per profile; 7 profiles × 100 = 700 runs in CI (about 13 s on the fixed engine, 2 cores). */
 const NUM_RUNS = Number(process.env.FC_RUNS ?? 100)
-const TIMEOUT = Number(process.env.FC_TIMEOUT ?? 60_000)
+/** Passing takes seconds per profile; a failure's shrinking (hung calls cost real ms) can take a minute. */
+const TIMEOUT = Number(process.env.FC_TIMEOUT ?? 180_000)
+const RUN_TIMEOUT = Number(process.env.FC_RUN_TIMEOUT ?? 10_000)
 const replay = process.env.FC_PATH === undefined ? {} : { path: process.env.FC_PATH }
 
 async function runScenario(config: GuaranteeConfig, commands: readonly GuaranteeCommand[]) {
@@ -58,7 +60,9 @@ describe('issue 9 guarantees 1-4 under faults, against a model', () => {
           fc.array(guaranteeCommand, { minLength: 1, maxLength: 30, size: 'max' }),
           runScenario,
         ),
-        { seed: SEED, numRuns: NUM_RUNS, ...replay },
+        // A run that does not finish in time is a failure: no call may hang (calls are
+        // bounded by the tier timeout), so this is how a hang shows up, with its commands.
+        { seed: SEED, numRuns: NUM_RUNS, timeout: RUN_TIMEOUT, ...replay },
       )
     },
     TIMEOUT,

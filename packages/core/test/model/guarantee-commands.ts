@@ -30,6 +30,8 @@ export interface GuaranteeConfig {
   readonly faultSeed: number
 }
 
+export type RaceMutation = 'delete' | 'set' | 'clear' | 'invalidateTags'
+
 export type GuaranteeCommand =
   | ({ readonly op: 'set'; readonly tags: readonly Tag[] } & Ref)
   | ({ readonly op: 'get' } & Ref)
@@ -48,6 +50,18 @@ export type GuaranteeCommand =
       readonly ns: Namespace
       readonly tags: readonly Tag[]
     }
+  /**
+   * A `getOrSet` of the key racing a mutation of the key (or a clear or tag invalidation
+   * of its namespace): its loader returns `gap` event-loop turns before the mutation
+   * starts (its write may be in flight then), or only once the mutation resolved.
+   */
+  | ({
+      readonly op: 'race'
+      readonly tags: readonly Tag[]
+      readonly mutation: RaceMutation
+      readonly loaderReturns: 'before-mutation' | 'after-mutation'
+      readonly gap: number
+    } & Ref)
   /** Lets every held (hanging or late) store call apply now. */
   | { readonly op: 'release' }
   /** Lets background work run for `ticks` ticks with no call in flight. */
@@ -117,6 +131,18 @@ export const guaranteeCommand: fc.Arbitrary<GuaranteeCommand> = fc.oneof(
         tags: someTags,
       })
       .map((c): GuaranteeCommand => c),
+  },
+  {
+    weight: 3,
+    arbitrary: withRef(
+      'race',
+      fc.record({
+        tags: someTags,
+        mutation: fc.constantFrom<RaceMutation>('delete', 'set', 'clear', 'invalidateTags'),
+        loaderReturns: fc.constantFrom('before-mutation' as const, 'after-mutation' as const),
+        gap: fc.integer({ min: 0, max: 4 }),
+      }),
+    ),
   },
   { weight: 1, arbitrary: fc.constant<GuaranteeCommand>({ op: 'release' }) },
   {

@@ -46,6 +46,11 @@ export class GuaranteeModel {
     return `read ${JSON.stringify(actual)} for ${describeRef(ref)}; allowed: [${[...allowed.keys()]}]`
   }
 
+  /** From now on, a miss of `ref` is allowed: the engine may drop a value conservatively. */
+  loosen(ref: Ref): void {
+    if (this.#allowed.has(id(ref))) this.#mayMiss.add(id(ref))
+  }
+
   /** A resolved write: only `value` is allowed from now on. */
   written(ref: Ref, value: number, tags: readonly Tag[]): void {
     this.#mayMiss.delete(id(ref))
