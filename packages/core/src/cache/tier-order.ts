@@ -66,19 +66,19 @@ export class TierOrder {
         waits.push(earlier.settled)
       }
     }
-    for (const clear of this.#clears) if (overlaps(clear, ticket)) follow(clear)
+    for (const clear of [...this.#clears]) if (overlaps(clear, ticket)) follow(clear)
     if (ticket.isPrefix) {
-      for (const [key, tickets] of this.#byKey) {
-        if (key.startsWith(ticket.target)) for (const earlier of tickets) follow(earlier)
+      for (const [key, tickets] of [...this.#byKey]) {
+        if (key.startsWith(ticket.target)) for (const earlier of [...tickets]) follow(earlier)
       }
       this.#clears.add(ticket)
     } else {
+      // Following may finish (cancel) earlier tickets and drop the key's set: add after.
+      for (const earlier of [...(this.#byKey.get(ticket.target) ?? [])]) follow(earlier)
       let tickets = this.#byKey.get(ticket.target)
       if (tickets === undefined) {
         tickets = new Set()
         this.#byKey.set(ticket.target, tickets)
-      } else {
-        for (const earlier of tickets) follow(earlier)
       }
       tickets.add(ticket)
     }
