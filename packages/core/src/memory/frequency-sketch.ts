@@ -29,6 +29,11 @@ export class FrequencySketch {
   readonly #sampleSize: number
   #additions = 0
   #epoch = 0
+  /**
+   * 1 to 255, changes with every halving or clear (`epoch % 255 + 1`): what a policy keeps
+   * in a byte column to remember that a key's count saturated in this epoch.
+   */
+  epochTag = 1
 
   constructor(capacity: number) {
     const words = nextPowerOfTwo(
@@ -94,7 +99,12 @@ export class FrequencySketch {
   clear(): void {
     this.#table.fill(0)
     this.#additions = 0
+    this.#nextEpoch()
+  }
+
+  #nextEpoch(): void {
     this.#epoch++
+    this.epochTag = (this.#epoch % 255) + 1
   }
 
   #age(): void {
@@ -103,7 +113,7 @@ export class FrequencySketch {
       table[index] = ((table[index] as number) >>> 1) & HALF_MASK
     }
     this.#additions = this.#additions >>> 1
-    this.#epoch++
+    this.#nextEpoch()
   }
 }
 

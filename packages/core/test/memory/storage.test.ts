@@ -34,6 +34,23 @@ describe('cache entries stored unpacked', () => {
     expect(Object.keys(tier.peek('b') as object)).toEqual(Object.keys(loaded))
   })
 
+  test('a rebuilt entry is reused by later reads until its slot changes', () => {
+    const tier = memory<unknown>({ maxEntries: 1, policy: 'lru' })
+    tier.set('a', entry('one', 1))
+    const first = tier.get('a')
+    expect(tier.get('a')).toBe(first)
+    tier.set('a', entry('two', 2))
+    expect(tier.get('a')).toEqual(entry('two', 2))
+    tier.set('b', entry('three', 3)) // evicts 'a'; 'b' takes its slot
+    expect(tier.get('a')).toBeUndefined()
+    expect(tier.get('b')).toEqual(entry('three', 3))
+    tier.set('b', 'plain')
+    expect(tier.get('b')).toBe('plain')
+    tier.clear()
+    tier.set('c', entry('four', 4))
+    expect(tier.get('c')).toEqual(entry('four', 4))
+  })
+
   test('a slot reused by an entry without loadTime does not inherit the last one', () => {
     const tier = memory({ maxEntries: 1, policy: 'lru' })
     tier.set('a', { ...entry('x', 1), loadTime: 3 })

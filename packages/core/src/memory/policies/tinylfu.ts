@@ -44,12 +44,14 @@ export class TinyLfuPolicy implements EvictionPolicy {
   readonly #protected: SlotList
   readonly #sketch: FrequencySketch
   readonly #adapter: WindowAdapter
+  /** Requests seen (hits and inserts): the clock of last uses. */
+  #requests = 0
   readonly #maximum: number
   #windowMax: number
   #protectedMax: number
   #hashes = new Int32Array(0)
   #segments = new Uint8Array(0)
-  /** `epoch % 255 + 1` of the sketch epoch in which the count saturated, or 0. */
+  /** The sketch's `epochTag` when the count saturated, or 0. */
   #saturatedIn = new Uint8Array(0)
   /** Request number of the entry's last use, for the age of its ghost. */
   #lastUse = new Int32Array(0)
@@ -85,8 +87,10 @@ export class TinyLfuPolicy implements EvictionPolicy {
     this.#hashes[slot] = hashString(this.#slots.keys[slot] as string)
     this.#saturatedIn[slot] = 0
     this.#countUse(slot)
-    this.#resizeWindow(this.#adapter.inserted(this.#hashes[slot] as number, this.#windowMax))
-    this.#lastUse[slot] = this.#adapter.requests
+    this.#lastUse[slot] = ++this.#requests
+    this.#resizeWindow(
+      this.#adapter.inserted(this.#hashes[slot] as number, this.#windowMax, this.#requests),
+    )
     this.#segments[slot] = WINDOW
     this.#window.push(slot)
     this.#candidate = NONE
@@ -100,7 +104,7 @@ export class TinyLfuPolicy implements EvictionPolicy {
   }
 
   touch(slot: number): void {
-    this.#lastUse[slot] = ++this.#adapter.requests
+    this.#lastUse[slot] = ++this.#requests
     switch (this.#segments[slot]) {
       case PROTECTED:
         this.#protected.moveToTail(slot)
@@ -158,9 +162,11 @@ export class TinyLfuPolicy implements EvictionPolicy {
   /** Counts one use of `slot`, remembering when its count saturates so hits can skip it. */
   #countUse(slot: number): void {
     const sketch = this.#sketch
-    const epoch = (sketch.epoch % 255) + 1
-    if (this.#saturatedIn[slot] !== epoch && sketch.increment(this.#hashes[slot] as number)) {
-      this.#saturatedIn[slot] = (sketch.epoch % 255) + 1
+    if (
+      this.#saturatedIn[slot] !== sketch.epochTag &&
+      sketch.increment(this.#hashes[slot] as number)
+    ) {
+      this.#saturatedIn[slot] = sketch.epochTag
     }
   }
 

@@ -39,8 +39,6 @@ export class WindowAdapter {
   readonly #ghosts: GhostTable
   readonly #capacity: number
   readonly #period: number
-  /** Requests seen (hits and inserts): the clock of last uses. */
-  requests = 0
   /** Inserts seen: the clock of evictions. */
   #inserts = 0
   #periodEnd: number
@@ -59,18 +57,20 @@ export class WindowAdapter {
     this.#ghosts.add(hash, side, lastUse, this.#inserts)
   }
 
-  /** Records the insert of a key (after a miss); returns how many entries to add to the window. */
-  inserted(hash: number, window: number): number {
-    this.requests++
+  /**
+   * Records the insert of a key (after a miss) as request number `requests`; returns how
+   * many entries to add to the window.
+   */
+  inserted(hash: number, window: number, requests: number): number {
     this.#inserts++
-    if (this.requests >= this.#periodEnd) {
+    if (requests >= this.#periodEnd) {
       this.#grewLastPeriod = this.#periodHits > GROW_RATE * this.#period
-      this.#periodEnd = this.requests + this.#period
+      this.#periodEnd = requests + this.#period
       this.#periodHits = 0
     }
     const reach = Math.min(this.#capacity, WINDOW_REACH * window + BASE_REACH * this.#capacity)
     const mainReach = Math.max(16, MAIN_REACH * this.#capacity)
-    const side = this.#ghosts.take(hash, this.requests, this.#inserts, reach, mainReach)
+    const side = this.#ghosts.take(hash, requests, this.#inserts, reach, mainReach)
     if (side === WINDOW_GHOST) {
       this.#periodHits++
       const growing = this.#grewLastPeriod || this.#periodHits > GROW_RATE * this.#period
