@@ -36,6 +36,7 @@ export function barChartSvg(chart: BarChart): string {
   const width = LABEL_WIDTH + PLOT_WIDTH + 70
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="10">`,
+    `<title>${escapeXml(chart.title)}</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="8" y="16" font-size="13" font-weight="bold">${escapeXml(chart.title)}</text>`,
   ]
