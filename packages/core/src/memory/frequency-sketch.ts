@@ -75,22 +75,30 @@ export class FrequencySketch {
     const table = this.#table
     const block = (hash & this.#blockMask) * BLOCK_WORDS
     const spread = Math.imul(hash, SPREAD)
+    // Each row is its own 4 words, so the four counters never share a word.
     const a = (spread >>> 12) & 31
     const b = (spread >>> 17) & 31
     const c = (spread >>> 22) & 31
     const d = spread >>> 27
-    const min = Math.min(
-      counter(table, block, a),
-      counter(table, block + 4, b),
-      counter(table, block + 8, c),
-      counter(table, block + 12, d),
-    )
+    const wa = block + (a >>> 3)
+    const wb = block + 4 + (b >>> 3)
+    const wc = block + 8 + (c >>> 3)
+    const wd = block + 12 + (d >>> 3)
+    const sa = (a & 7) << 2
+    const sb = (b & 7) << 2
+    const sc = (c & 7) << 2
+    const sd = (d & 7) << 2
+    const va = ((table[wa] as number) >>> sa) & MAX_COUNT
+    const vb = ((table[wb] as number) >>> sb) & MAX_COUNT
+    const vc = ((table[wc] as number) >>> sc) & MAX_COUNT
+    const vd = ((table[wd] as number) >>> sd) & MAX_COUNT
+    const min = Math.min(va, vb, vc, vd)
     // A saturated key changes nothing, so it does not count towards the next halving.
     if (min === MAX_COUNT) return true
-    bump(table, block, a)
-    bump(table, block + 4, b)
-    bump(table, block + 8, c)
-    bump(table, block + 12, d)
+    if (va !== MAX_COUNT) table[wa] = (table[wa] as number) + (1 << sa)
+    if (vb !== MAX_COUNT) table[wb] = (table[wb] as number) + (1 << sb)
+    if (vc !== MAX_COUNT) table[wc] = (table[wc] as number) + (1 << sc)
+    if (vd !== MAX_COUNT) table[wd] = (table[wd] as number) + (1 << sd)
     if (++this.#additions < this.#sampleSize) return min + 1 === MAX_COUNT
     this.#age()
     return false
@@ -120,15 +128,6 @@ export class FrequencySketch {
 /** The 4-bit counter `index` (0-31) of the row starting at word `row`. */
 function counter(table: Uint32Array, row: number, index: number): number {
   return ((table[row + (index >>> 3)] as number) >>> ((index & 7) << 2)) & MAX_COUNT
-}
-
-/** Increments counter `index` of the row starting at word `row`, unless it is at the cap. */
-function bump(table: Uint32Array, row: number, index: number): void {
-  const word = row + (index >>> 3)
-  const shift = (index & 7) << 2
-  if ((((table[word] as number) >>> shift) & MAX_COUNT) !== MAX_COUNT) {
-    table[word] = (table[word] as number) + (1 << shift)
-  }
 }
 
 function nextPowerOfTwo(value: number): number {
