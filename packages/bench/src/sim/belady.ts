@@ -4,11 +4,13 @@ import type { Trace } from './traces.js'
  * Hits of Belady's optimal policy (MIN) on `trace` with room for `capacity` keys: on a
  * miss with a full cache it evicts the key whose next request is farthest away, and it
  * does not admit a key requested later than everything cached (or never again) —
- * the offline ceiling no online policy can beat.
+ * the offline ceiling no online policy can beat. With `admitAlways` every missed key
+ * is admitted (evicting the farthest), the ceiling of a cache that must store what it
+ * fetched.
  *
  * Runs in O(n log capacity) with an indexed max-heap on next-request positions.
  */
-export function beladyHits(trace: Trace, capacity: number): number {
+export function beladyHits(trace: Trace, capacity: number, admitAlways = false): number {
   const { requests, idSpace } = trace
   const length = requests.length
   const nextUse = nextUsePositions(requests, idSpace)
@@ -21,8 +23,8 @@ export function beladyHits(trace: Trace, capacity: number): number {
       hits++
       heap.update(id, next)
     } else if (heap.size < capacity) {
-      if (next < length) heap.insert(id, next)
-    } else if (next < heap.maxPriority()) {
+      if (next < length || admitAlways) heap.insert(id, next)
+    } else if (admitAlways || next < heap.maxPriority()) {
       heap.popMax()
       heap.insert(id, next)
     }

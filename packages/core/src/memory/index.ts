@@ -1,5 +1,6 @@
+export type { MemoryStats } from './memory-stats.js'
 export { type MemoryStoreOptions, memoryStore } from './memory-store.js'
-export { type MemoryStats, MemoryTier, memory } from './memory-tier.js'
+export { MemoryTier, memory } from './memory-tier.js'
 export type { EvictionReason, EvictListener, MemoryOptions } from './options.js'
 export type { EvictionPolicyName } from './policies/policy.js'
 export { estimateSize } from './size-estimate.js'

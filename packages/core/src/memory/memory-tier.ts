@@ -1,14 +1,10 @@
 import type { CacheEntry } from '../entry.js'
-import {
-  ClosedError,
-  InvalidKeyError,
-  InvalidOptionError,
-  SerializationError,
-  ValueTooLargeError,
-} from '../errors.js'
+import { ClosedError, InvalidKeyError, InvalidOptionError, ValueTooLargeError } from '../errors.js'
 import type { LocalTier } from '../local-tier.js'
+import { EntryColumns } from './entry-columns.js'
+import { EvictQueue } from './evict-queue.js'
 import { ExpiryHeap } from './expiry-heap.js'
-import { MemoryNode, NEVER } from './node.js'
+import type { MemoryStats } from './memory-stats.js'
 import {
   type EvictionReason,
   type EvictListener,
@@ -18,31 +14,11 @@ import {
 } from './options.js'
 import { createPolicy } from './policies/create-policy.js'
 import type { EvictionPolicy, EvictionPolicyName } from './policies/policy.js'
+import { NEVER, NONE, Slots } from './slots.js'
+import { cloneValue, measure } from './value-checks.js'
 
 /** Most expired entries a single write removes, so no write pays for a mass expiry. */
 const SWEEP_BUDGET = 8
-
-/** A snapshot of a memory tier's counters. */
-export interface MemoryStats {
-  /** `get` calls that returned a value. */
-  readonly hits: number
-  /** `get` calls that found nothing live. */
-  readonly misses: number
-  /** Entries removed to respect `maxEntries`/`maxBytes`. */
-  readonly evictions: number
-  /** Entries removed because their expiry passed. */
-  readonly expirations: number
-  /** Entries held now (may include expired ones not swept yet). */
-  readonly entries: number
-  /** Bytes held now, as measured by `sizeOf` (0 when nothing is measured). */
-  readonly bytes: number
-}
-
-interface PendingEviction<V> {
-  readonly key: string
-  readonly value: V
-  readonly reason: EvictionReason
-}
 
 /**
  * The built-in local tier: a bounded, synchronous, in-process map of decoded values
@@ -53,6 +29,11 @@ interface PendingEviction<V> {
  * without a timer: a read that meets one removes it, and every write removes up to 8
  * entries from the front of an expiry-ordered heap, so keys nobody reads again do not
  * pile up. `prune()` removes every expired entry at once.
+ *
+ * Entries live in a structure of arrays ({@link Slots}): a `Map` from key to slot
+ * number, and per slot a few typed-array cells (expiry, list links, heap position)
+ * instead of an object; cache entries written by `createCache` are unpacked into
+ * columns too ({@link EntryColumns}). See docs/memory-tier.md for the layout.
  *
  * @example
  * ```ts
@@ -69,14 +50,16 @@ export class MemoryTier<V = CacheEntry> implements LocalTier<V> {
   readonly name: string
   /** The eviction policy in use. */
   readonly policy: EvictionPolicyName
-  readonly #map = new Map<string, MemoryNode<V>>()
-  readonly #heap = new ExpiryHeap<V>()
-  readonly #policy: EvictionPolicy<V>
+  readonly #map = new Map<string, number>()
+  readonly #slots: Slots<V>
+  readonly #heap: ExpiryHeap
+  readonly #policy: EvictionPolicy
   readonly #options: ResolvedMemoryOptions<V>
   readonly #clock: () => number
   readonly #clone: boolean
-  #listeners: readonly EvictListener<V>[] = []
-  #pending: PendingEviction<V>[] = []
+  readonly #evicted = new EvictQueue<V>()
+  /** Unpacked cache entries; created on the first one stored. */
+  #entries: EntryColumns | undefined
   #closed = false
   #bytes = 0
   #hits = 0
@@ -89,10 +72,13 @@ export class MemoryTier<V = CacheEntry> implements LocalTier<V> {
     this.#options = resolved
     this.name = resolved.name
     this.policy = resolved.policy
-    this.#policy = createPolicy(resolved.policy, resolved.maxEntries)
+    // One slot more than maxEntries: a write links its entry before evicting for room.
+    this.#slots = new Slots<V>(resolved.maxEntries + 1, resolved.sizeOf !== undefined)
+    this.#heap = new ExpiryHeap(this.#slots)
+    this.#policy = createPolicy(resolved.policy, resolved.maxEntries, this.#slots)
     this.#clock = resolved.clock
     this.#clone = resolved.clone
-    if (resolved.onEvict !== undefined) this.#listeners = [resolved.onEvict]
+    if (resolved.onEvict !== undefined) this.#evicted.add(resolved.onEvict)
   }
 
   /** Entries held, including expired ones the sweep has not reached yet. */
@@ -102,27 +88,26 @@ export class MemoryTier<V = CacheEntry> implements LocalTier<V> {
 
   get(key: string, now?: number): V | undefined {
     if (this.#closed) throw this.#closedError()
-    const node = this.#map.get(key)
-    if (node === undefined) {
+    const slot = this.#map.get(key)
+    if (slot === undefined) {
       this.#misses++
       return undefined
     }
-    const expiresAt = node.expiresAt
+    const expiresAt = this.#slots.expiresAt[slot] as number
     if (expiresAt !== NEVER && expiresAt <= (now ?? this.#clock())) {
       this.#misses++
-      this.#remove(node, 'expired')
-      this.#flush()
+      this.#remove(slot, 'expired')
+      this.#evicted.flush()
       return undefined
     }
     this.#hits++
-    this.#policy.touch(node)
-    return this.#clone ? cloneValue(node.value, key) : node.value
+    this.#policy.touch(slot)
+    return this.#read(slot, key)
   }
 
   peek(key: string): V | undefined {
-    const node = this.#live(key)
-    if (node === undefined) return undefined
-    return this.#clone ? cloneValue(node.value, key) : node.value
+    const slot = this.#live(key)
+    return slot === undefined ? undefined : this.#read(slot, key)
   }
 
   has(key: string): boolean {
@@ -166,14 +151,14 @@ export class MemoryTier<V = CacheEntry> implements LocalTier<V> {
       now ??= this.#clock()
       if (expiry <= now) {
         this.#removeKey(key, 'deleted', now)
-        this.#flush()
+        this.#evicted.flush()
         return
       }
     }
     const bytes = options.sizeOf === undefined ? 0 : measure(options.sizeOf, value, key)
     if (bytes > options.maxBytes) {
       this.#removeKey(key, 'replaced', now)
-      this.#flush()
+      this.#evicted.flush()
       throw new ValueTooLargeError(key, bytes, options.maxBytes)
     }
     const stored = this.#clone ? cloneValue(value, key) : value
@@ -183,20 +168,20 @@ export class MemoryTier<V = CacheEntry> implements LocalTier<V> {
     } else {
       this.#overwrite(existing, stored, expiry, bytes, now)
     }
-    this.#flush()
+    this.#evicted.flush()
   }
 
   delete(key: string): boolean {
     if (this.#closed) throw this.#closedError()
     const removed = this.#removeKey(key, 'deleted', undefined)
-    this.#flush()
+    this.#evicted.flush()
     return removed
   }
 
   clear(prefix = ''): void {
     if (this.#closed) throw this.#closedError()
     this.#dropAll(prefix)
-    this.#flush()
+    this.#evicted.flush()
   }
 
   /** Drops every entry (reporting each as `'deleted'`) and refuses later calls. Idempotent. */
@@ -205,9 +190,9 @@ export class MemoryTier<V = CacheEntry> implements LocalTier<V> {
     this.#dropAll('')
     this.#closed = true
     try {
-      this.#flush()
+      this.#evicted.flush()
     } finally {
-      this.#listeners = []
+      this.#evicted.listeners = []
     }
   }
 
@@ -221,7 +206,7 @@ export class MemoryTier<V = CacheEntry> implements LocalTier<V> {
   prune(): number {
     if (this.#closed) throw this.#closedError()
     const removed = this.#sweep(this.#clock(), NEVER)
-    this.#flush()
+    this.#evicted.flush()
     return removed
   }
 
@@ -244,155 +229,179 @@ export class MemoryTier<V = CacheEntry> implements LocalTier<V> {
     if (typeof listener !== 'function') {
       throw new InvalidOptionError('listener', 'an evict listener must be a function')
     }
-    this.#listeners = [...this.#listeners, listener]
-    return () => {
-      const index = this.#listeners.indexOf(listener)
-      if (index !== -1) this.#listeners = this.#listeners.toSpliced(index, 1)
+    return this.#evicted.add(listener)
+  }
+
+  /** The value held in `slot`, rebuilt if it is an unpacked entry, cloned if asked. */
+  #read(slot: number, key: string): V {
+    const value = this.#value(slot)
+    return this.#clone ? cloneValue(value, key) : value
+  }
+
+  #value(slot: number): V {
+    const value = this.#slots.values[slot] as V
+    const entries = this.#entries
+    if (entries === undefined || entries.tags[slot] === undefined) return value
+    return entries.unpack(slot, value) as V
+  }
+
+  /** Puts `value` in `slot`, unpacked into the entry columns when it is a cache entry. */
+  #store(slot: number, value: V): void {
+    if (EntryColumns.fits(value)) {
+      this.#entries ??= new EntryColumns(this.#slots as Slots<unknown>)
+      this.#entries.pack(slot, value)
+      this.#slots.values[slot] = value.value as V
+    } else {
+      this.#entries?.unset(slot)
+      this.#slots.values[slot] = value
     }
   }
 
   #insert(key: string, value: V, expiresAt: number, bytes: number, now: number | undefined): void {
-    const node = new MemoryNode(key, value, expiresAt, bytes)
-    this.#map.set(key, node)
-    if (expiresAt !== NEVER) this.#heap.push(node)
+    const slots = this.#slots
+    const slot = slots.allocate(key, value, expiresAt)
+    this.#store(slot, value)
+    this.#map.set(key, slot)
+    if (expiresAt !== NEVER) this.#heap.push(slot)
+    if (slots.bytes !== undefined) slots.bytes[slot] = bytes
     this.#bytes += bytes
-    this.#policy.insert(node)
-    this.#makeRoom(node, now)
+    this.#policy.insert(slot)
+    this.#makeRoom(slot, now)
   }
 
   #overwrite(
-    node: MemoryNode<V>,
+    slot: number,
     value: V,
     expiresAt: number,
     bytes: number,
     now: number | undefined,
   ): void {
-    const previous = node.value
-    let reason: EvictionReason = 'replaced'
-    if (node.expiresAt !== NEVER) {
+    const slots = this.#slots
+    const previousExpiry = slots.expiresAt[slot] as number
+    let reason: EvictionReason | undefined
+    if (previousExpiry !== NEVER) {
       now ??= this.#clock()
-      if (node.expiresAt <= now) {
+      if (previousExpiry <= now) {
         reason = 'expired'
         this.#expirations++
       }
     }
-    if (reason === 'expired' || previous !== value) this.#notify(node.key, previous, reason)
-    node.value = value
-    this.#bytes += bytes - node.bytes
-    node.bytes = bytes
-    this.#reschedule(node, expiresAt)
-    this.#policy.update(node)
-    this.#makeRoom(node, now)
+    if (this.#evicted.active) {
+      if (reason === undefined && !this.#holds(slot, value)) reason = 'replaced'
+      if (reason !== undefined)
+        this.#evicted.push(slots.keys[slot] as string, this.#value(slot), reason)
+    }
+    this.#store(slot, value)
+    if (slots.bytes !== undefined) {
+      this.#bytes += bytes - (slots.bytes[slot] as number)
+      slots.bytes[slot] = bytes
+    }
+    this.#reschedule(slot, expiresAt)
+    this.#policy.update(slot)
+    this.#makeRoom(slot, now)
+  }
+
+  /** Whether `slot` already holds `value` (so overwriting it is not a replacement). */
+  #holds(slot: number, value: V): boolean {
+    const stored = this.#slots.values[slot]
+    const entries = this.#entries
+    if (entries === undefined || entries.tags[slot] === undefined) return stored === value
+    return EntryColumns.fits(value) && entries.holds(slot, stored, value)
   }
 
   /** Sweeps a few expired entries, then evicts until the bounds hold again. */
-  #makeRoom(keep: MemoryNode<V>, now: number | undefined): void {
+  #makeRoom(keep: number, now: number | undefined): void {
     if (this.#heap.size !== 0) this.#sweep(now ?? this.#clock(), SWEEP_BUDGET)
     const { maxEntries, maxBytes } = this.#options
     while (this.#map.size > maxEntries || this.#bytes > maxBytes) {
       const victim = this.#policy.victim(keep)
-      if (victim === null) return
+      if (victim === NONE) return
       this.#remove(victim, 'capacity')
     }
   }
 
   #sweep(now: number, budget: number): number {
+    const expiresAt = this.#slots.expiresAt
     let removed = 0
     while (removed < budget) {
       const next = this.#heap.peek()
-      if (next === undefined || next.expiresAt > now) break
+      if (next === NONE || (expiresAt[next] as number) > now) break
       this.#remove(next, 'expired')
       removed++
     }
     return removed
   }
 
-  #reschedule(node: MemoryNode<V>, expiresAt: number): void {
-    node.expiresAt = expiresAt
-    const scheduled = node.heapIndex !== -1
+  #reschedule(slot: number, expiresAt: number): void {
+    this.#slots.expiresAt[slot] = expiresAt
+    const scheduled = this.#slots.heapIndex[slot] !== NONE
     if (expiresAt === NEVER) {
-      if (scheduled) this.#heap.remove(node)
+      if (scheduled) this.#heap.remove(slot)
     } else if (scheduled) {
-      this.#heap.reschedule(node)
+      this.#heap.reschedule(slot)
     } else {
-      this.#heap.push(node)
+      this.#heap.push(slot)
     }
   }
 
   /** Removes `key` if present; `true` when it was live. */
   #removeKey(key: string, reason: EvictionReason, now: number | undefined): boolean {
-    const node = this.#map.get(key)
-    if (node === undefined) return false
-    if (node.expiresAt !== NEVER && node.expiresAt <= (now ?? this.#clock())) {
-      this.#remove(node, 'expired')
+    const slot = this.#map.get(key)
+    if (slot === undefined) return false
+    const expiresAt = this.#slots.expiresAt[slot] as number
+    if (expiresAt !== NEVER && expiresAt <= (now ?? this.#clock())) {
+      this.#remove(slot, 'expired')
       return false
     }
-    this.#remove(node, reason)
+    this.#remove(slot, reason)
     return true
   }
 
-  #remove(node: MemoryNode<V>, reason: EvictionReason): void {
-    this.#map.delete(node.key)
-    this.#policy.remove(node)
-    if (node.heapIndex !== -1) this.#heap.remove(node)
-    this.#bytes -= node.bytes
+  #remove(slot: number, reason: EvictionReason): void {
+    const slots = this.#slots
+    const key = slots.keys[slot] as string
+    this.#map.delete(key)
+    this.#policy.remove(slot)
+    if (slots.heapIndex[slot] !== NONE) this.#heap.remove(slot)
+    if (slots.bytes !== undefined) this.#bytes -= slots.bytes[slot] as number
     if (reason === 'capacity') this.#evictions++
     else if (reason === 'expired') this.#expirations++
-    this.#notify(node.key, node.value, reason)
+    if (this.#evicted.active) this.#evicted.push(key, this.#value(slot), reason)
+    this.#entries?.unset(slot)
+    slots.release(slot)
   }
 
   #dropAll(prefix: string): void {
-    if (prefix === '' && this.#listeners.length === 0) {
+    if (prefix === '' && !this.#evicted.active) {
       this.#map.clear()
       this.#heap.clear()
       this.#policy.clear()
+      this.#slots.reset()
+      this.#entries?.reset()
       this.#bytes = 0
       return
     }
     const now = this.#clock()
-    for (const node of this.#map.values()) {
-      if (!node.key.startsWith(prefix)) continue
-      this.#remove(node, node.expiresAt <= now ? 'expired' : 'deleted')
+    const expiresAt = this.#slots.expiresAt
+    for (const [key, slot] of this.#map) {
+      if (!key.startsWith(prefix)) continue
+      this.#remove(slot, (expiresAt[slot] as number) <= now ? 'expired' : 'deleted')
     }
   }
 
-  /** Queues a listener call, run by `#flush` once the operation is complete. */
-  #notify(key: string, value: V, reason: EvictionReason): void {
-    if (this.#listeners.length === 0) return
-    this.#pending.push({ key, value, reason })
-  }
-
-  /** Runs queued listener calls once the tier is consistent; rethrows the first failure. */
-  #flush(): void {
-    if (this.#pending.length === 0) return
-    const batch = this.#pending
-    this.#pending = []
-    const listeners = this.#listeners
-    let failure: { error: unknown } | undefined
-    for (const { key, value, reason } of batch) {
-      for (const listener of listeners) {
-        try {
-          listener(key, value, reason)
-        } catch (error) {
-          failure ??= { error }
-        }
-      }
-    }
-    if (failure !== undefined) throw failure.error
-  }
-
-  #live(key: string): MemoryNode<V> | undefined {
+  #live(key: string): number | undefined {
     if (this.#closed) throw this.#closedError()
-    const node = this.#map.get(key)
-    if (node === undefined) return undefined
-    const expiresAt = node.expiresAt
+    const slot = this.#map.get(key)
+    if (slot === undefined) return undefined
+    const expiresAt = this.#slots.expiresAt[slot] as number
     if (expiresAt !== NEVER && expiresAt <= this.#clock()) return undefined
-    return node
+    return slot
   }
 
   *#liveKeys(prefix: string, now: number): IterableIterator<string> {
-    for (const node of this.#map.values()) {
-      if (node.expiresAt > now && node.key.startsWith(prefix)) yield node.key
+    for (const [key, slot] of this.#map) {
+      // Read the column each time: writes between two yields may have grown it.
+      if ((this.#slots.expiresAt[slot] as number) > now && key.startsWith(prefix)) yield key
     }
   }
 
@@ -413,23 +422,4 @@ export class MemoryTier<V = CacheEntry> implements LocalTier<V> {
  */
 export function memory<V = CacheEntry>(options?: MemoryOptions<V>): MemoryTier<V> {
   return new MemoryTier<V>(options)
-}
-
-function measure<V>(sizeOf: (value: V, key: string) => number, value: V, key: string): number {
-  const bytes = sizeOf(value, key)
-  if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) {
-    throw new InvalidOptionError(
-      'sizeOf',
-      `sizeOf must return a finite number >= 0, got ${String(bytes)} for key "${key}"`,
-    )
-  }
-  return bytes
-}
-
-function cloneValue<V>(value: V, key: string): V {
-  try {
-    return structuredClone(value)
-  } catch (error) {
-    throw new SerializationError(`value for key "${key}" cannot be cloned`, key, error)
-  }
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { ExpiryHeap } from '../../src/memory/expiry-heap.js'
 import { FrequencySketch } from '../../src/memory/frequency-sketch.js'
-import { MemoryNode } from '../../src/memory/node.js'
+import { NONE, Slots } from '../../src/memory/slots.js'
 import { hashString } from '../../src/memory/string-hash.js'
 
 describe('ExpiryHeap', () => {
@@ -18,27 +18,30 @@ describe('ExpiryHeap', () => {
     )
     fc.assert(
       fc.property(fc.array(step, { maxLength: 100 }), (steps) => {
-        const heap = new ExpiryHeap<number>()
-        const live: MemoryNode<number>[] = []
+        const slots = new Slots<number>(200, false)
+        const heap = new ExpiryHeap(slots as Slots<unknown>)
+        const live: number[] = []
         for (const action of steps) {
           if (action.op === 'push') {
-            const node = new MemoryNode(`k${live.length}`, 0, action.at, 0)
-            heap.push(node)
-            live.push(node)
+            const slot = slots.allocate(`k${live.length}`, 0, action.at)
+            heap.push(slot)
+            live.push(slot)
           } else if (live.length > 0) {
-            const node = live[action.pick % live.length] as MemoryNode<number>
+            const slot = live[action.pick % live.length] as number
             if (action.op === 'remove') {
-              heap.remove(node)
-              live.splice(live.indexOf(node), 1)
-              expect(node.heapIndex).toBe(-1)
+              heap.remove(slot)
+              live.splice(live.indexOf(slot), 1)
+              slots.release(slot)
+              expect(slots.heapIndex[slot]).toBe(NONE)
             } else {
-              node.expiresAt = action.at
-              heap.reschedule(node)
+              slots.expiresAt[slot] = action.at
+              heap.reschedule(slot)
             }
           }
           expect(heap.size).toBe(live.length)
-          const earliest = Math.min(...live.map((node) => node.expiresAt))
-          expect(heap.peek()?.expiresAt ?? Number.POSITIVE_INFINITY).toBe(earliest)
+          const earliest = Math.min(...live.map((slot) => slots.expiresAt[slot] as number))
+          const first = heap.peek()
+          expect(first === NONE ? Number.POSITIVE_INFINITY : slots.expiresAt[first]).toBe(earliest)
         }
       }),
     )

@@ -1,28 +1,33 @@
-import { type MemoryNode, NodeList } from '../node.js'
+import { SlotList } from '../slot-list.js'
+import type { Slots } from '../slots.js'
 import type { EvictionPolicy } from './policy.js'
 
 /**
  * First in, first out: entries leave in insertion order. Hits cost nothing, and an
  * overwrite keeps the entry's original place in the queue.
  */
-export class FifoPolicy<V> implements EvictionPolicy<V> {
-  readonly #list = new NodeList<V>()
+export class FifoPolicy implements EvictionPolicy {
+  readonly #list: SlotList
 
-  insert(node: MemoryNode<V>): void {
-    this.#list.push(node)
+  constructor(slots: Slots<unknown>) {
+    this.#list = new SlotList(slots)
+  }
+
+  insert(slot: number): void {
+    this.#list.push(slot)
   }
 
   touch(): void {}
 
   update(): void {}
 
-  remove(node: MemoryNode<V>): void {
-    this.#list.remove(node)
+  remove(slot: number): void {
+    this.#list.remove(slot)
   }
 
-  victim(keep: MemoryNode<V>): MemoryNode<V> | null {
+  victim(keep: number): number {
     const head = this.#list.head
-    return head === keep ? keep.next : head
+    return head === keep ? this.#list.after(keep) : head
   }
 
   clear(): void {

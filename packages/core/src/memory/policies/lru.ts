@@ -1,29 +1,34 @@
-import { type MemoryNode, NodeList } from '../node.js'
+import { SlotList } from '../slot-list.js'
+import type { Slots } from '../slots.js'
 import type { EvictionPolicy } from './policy.js'
 
 /** Least recently used: every hit or overwrite moves the entry to the back of one list. */
-export class LruPolicy<V> implements EvictionPolicy<V> {
-  readonly #list = new NodeList<V>()
+export class LruPolicy implements EvictionPolicy {
+  readonly #list: SlotList
 
-  insert(node: MemoryNode<V>): void {
-    this.#list.push(node)
+  constructor(slots: Slots<unknown>) {
+    this.#list = new SlotList(slots)
   }
 
-  touch(node: MemoryNode<V>): void {
-    this.#list.moveToTail(node)
+  insert(slot: number): void {
+    this.#list.push(slot)
   }
 
-  update(node: MemoryNode<V>): void {
-    this.#list.moveToTail(node)
+  touch(slot: number): void {
+    this.#list.moveToTail(slot)
   }
 
-  remove(node: MemoryNode<V>): void {
-    this.#list.remove(node)
+  update(slot: number): void {
+    this.#list.moveToTail(slot)
   }
 
-  victim(keep: MemoryNode<V>): MemoryNode<V> | null {
+  remove(slot: number): void {
+    this.#list.remove(slot)
+  }
+
+  victim(keep: number): number {
     const head = this.#list.head
-    return head === keep ? keep.next : head
+    return head === keep ? this.#list.after(keep) : head
   }
 
   clear(): void {
