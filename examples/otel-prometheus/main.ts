@@ -57,7 +57,9 @@ if (check) {
     console.error(`the dashboard queries names that are not exported: ${missing.join(', ')}`)
     process.exit(1)
   }
-  console.log(`ok: the dashboard's ${metrics.size} metrics and ${labels.size} labels are all exported`)
+  console.log(
+    `ok: the dashboard's ${metrics.size} metrics and ${labels.size} labels are all exported`,
+  )
 } else {
   console.log(`metrics on http://127.0.0.1:${port}/metrics (Ctrl-C to stop)`)
   process.once('SIGINT', () => void stop())
