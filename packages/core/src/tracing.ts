@@ -2,7 +2,7 @@ import { tracingChannel } from 'node:diagnostics_channel'
 
 /**
  * Tracing through `node:diagnostics_channel`, so APM tools and OpenTelemetry can
- * subscribe without @stack depending on them. Each is a `TracingChannel` whose
+ * subscribe without `@stack` depending on them. Each is a `TracingChannel` whose
  * `start`/`end`/`asyncStart`/`asyncEnd`/`error` events carry the context below.
  * Nothing is traced (and nothing costs) while no one subscribes. Local-tier hits are
  * not traced: count them with `stats()` or the `hit` event.

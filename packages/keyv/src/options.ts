@@ -12,7 +12,7 @@ export interface KeyvStoreOptions {
   /**
    * The Keyv storage adapter to use (`new KeyvRedis(url)`, `new KeyvSqlite(uri)`, ...) or a
    * `Keyv` instance, or a `Map` (Keyv's in-process store, for tests). The store sets the instance's `throwOnErrors`, so that a failing backend
-   * rejects (and core counts it) instead of looking like a miss, and {@link RemoteStore.close}
+   * rejects (and core counts it) instead of looking like a miss, and the store's `close()`
    * disconnects it.
    */
   readonly keyv: Keyv | KeyvStoreAdapter | Map<unknown, unknown>

@@ -21,7 +21,7 @@ export interface StackOtel {
 }
 
 /**
- * OpenTelemetry for @stack caches.
+ * OpenTelemetry for `@stack` caches.
  *
  * Metrics (meter `@stack/otel`), all tagged `stack.cache.name`, tier ones also
  * `stack.cache.tier`:
