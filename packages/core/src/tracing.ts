@@ -2,7 +2,7 @@ import { tracingChannel } from 'node:diagnostics_channel'
 
 /**
  * Tracing through `node:diagnostics_channel`, so APM tools and OpenTelemetry can
- * subscribe without @stack depending on them. Each is a `TracingChannel` whose
+ * subscribe without `@stack` depending on them. Each is a `TracingChannel` whose
  * `start`/`end`/`asyncStart`/`asyncEnd`/`error` events carry the context below.
  * Nothing is traced (and nothing costs) while no one subscribes. Local-tier hits are
  * not traced: count them with `stats()` or the `hit` event.
@@ -37,12 +37,27 @@ export interface TierTraceContext {
   readonly key: string | undefined
 }
 
-export const loadChannel = tracingChannel<unknown, LoadTraceContext & object>(TRACING_CHANNELS.load)
-export const tierChannel = tracingChannel<unknown, TierTraceContext & object>(TRACING_CHANNELS.tier)
+/**
+ * The part of a `node:diagnostics_channel` `TracingChannel` core uses, declared here so
+ * that core's published types need no `@types/node`.
+ */
+export interface TraceChannel<C extends object> {
+  readonly hasSubscribers: boolean
+  tracePromise<T>(call: () => Promise<T>, context: C): Promise<T>
+}
+
+export const loadChannel: TraceChannel<LoadTraceContext & object> = tracingChannel<
+  unknown,
+  LoadTraceContext & object
+>(TRACING_CHANNELS.load)
+export const tierChannel: TraceChannel<TierTraceContext & object> = tracingChannel<
+  unknown,
+  TierTraceContext & object
+>(TRACING_CHANNELS.tier)
 
 /** Runs `call` traced on `channel` when someone listens, untraced otherwise. */
 export function traced<T, C extends object>(
-  channel: ReturnType<typeof tracingChannel<unknown, C>>,
+  channel: TraceChannel<C>,
   context: () => C,
   call: () => Promise<T>,
 ): Promise<T> {

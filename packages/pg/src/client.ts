@@ -1,11 +1,14 @@
 import { InvalidOptionError } from '@stack/core'
-import postgres from 'postgres'
+import postgres, { type Options, type Sql } from 'postgres'
+
+// The exported types name postgres.js' types by named import, so the emitted `.d.ts` has
+// no default import of its `export =` and compiles without `esModuleInterop`.
 
 /** A postgres.js instance (`postgres(...)`), whatever its custom types. */
-export type PostgresClient = postgres.Sql<{}>
+export type PostgresClient = Sql<{}>
 
 /** How a store or bus reaches PostgreSQL: an existing instance, a URL, or postgres.js options. */
-export type PostgresConnection = PostgresClient | string | postgres.Options<{}>
+export type PostgresConnection = PostgresClient | string | Options<{}>
 
 /** True for a postgres.js instance, recognised by shape so that any installed copy works. */
 export function isPostgresClient(value: unknown): value is PostgresClient {
@@ -38,7 +41,7 @@ export function resolveClient(
   timeoutMs: number,
 ): { sql: PostgresClient; owned: boolean } {
   if (isPostgresClient(connection)) return { sql: connection, owned: false }
-  const defaults: postgres.Options<{}> = {
+  const defaults: Options<{}> = {
     connect_timeout: Math.max(1, Math.ceil(timeoutMs / 1000)),
     backoff: reconnectBackoff,
     onnotice: () => undefined,

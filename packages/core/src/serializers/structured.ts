@@ -8,6 +8,12 @@ const V8_HEADER = 0xff
 /** First byte of a payload holding `[value, fixups]` (see structured-plan.ts). */
 const WITH_FIXUPS = 0x01
 
+/** Why a structured payload may not decode, and what to do: said in every decode failure. */
+const MIXED_RUNTIMES_HINT =
+  'structuredSerializer (node:v8) payloads are readable only by Node, of the same or a newer major: ' +
+  'if Bun, Deno, an older Node or another language shares this cache, configure every process with ' +
+  'jsonSerializer or msgpackSerializer() from @stack/msgpack (docs/serialization.md)'
+
 /**
  * The default serializer: Node's structured serialization (`node:v8`), the same
  * algorithm as `structuredClone`, plus what it loses and we restore: null prototypes,
@@ -18,8 +24,9 @@ const WITH_FIXUPS = 0x01
  * instances (custom `Error` subclasses included), functions, symbols, symbol-keyed,
  * non-enumerable and accessor properties. Decoding never runs code.
  *
- * Payloads are Node-only, and an older Node major may not read what a newer one
- * wrote (such a read is a counted decode miss). See `docs/serialization.md`.
+ * Payloads are Node-only (Bun and Deno cannot read them), and an older Node major may
+ * not read what a newer one wrote; such a read is a counted decode miss whose error says
+ * which serializer to use instead. See `docs/serialization.md`.
  *
  * @example
  * ```ts
@@ -39,13 +46,17 @@ export const structuredSerializer: Serializer = {
     return out
   },
   deserialize(bytes) {
-    if (bytes[0] === V8_HEADER) return deserialize(bytes)
-    if (bytes[0] !== WITH_FIXUPS) throw new TypeError('not a structured-serializer payload')
-    const pair = deserialize(bytes.subarray(1)) as unknown
-    if (!Array.isArray(pair) || pair.length !== 2 || !Array.isArray(pair[1])) {
-      throw new TypeError('malformed structured-serializer payload')
+    try {
+      if (bytes[0] === V8_HEADER) return deserialize(bytes)
+      if (bytes[0] !== WITH_FIXUPS) throw new TypeError('not a structured-serializer payload')
+      const pair = deserialize(bytes.subarray(1)) as unknown
+      if (!Array.isArray(pair) || pair.length !== 2 || !Array.isArray(pair[1])) {
+        throw new TypeError('malformed structured-serializer payload')
+      }
+      applyFixups(pair[1])
+      return pair[0]
+    } catch (error) {
+      throw new Error(`${(error as Error).message}. ${MIXED_RUNTIMES_HINT}`, { cause: error })
     }
-    applyFixups(pair[1])
-    return pair[0]
   },
 }
