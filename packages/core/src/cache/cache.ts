@@ -30,6 +30,9 @@ import { addEntry, changeTags, type SetManyItem, writeMany } from './write-calls
 
 export type { SetManyItem } from './write-calls.js'
 
+/** Full keys a cache view remembers at most; past it, it starts over. */
+const REMEMBERED_KEYS = 10_000
+
 /**
  * Creates a cache over one or more tiers.
  *
@@ -58,6 +61,8 @@ export class Cache {
   readonly #path: string
   /** What this namespace's full keys start with: the path and the key mark. */
   readonly #keyBase: string
+  /** Caller key → full key, for the keys seen lately (bounded). */
+  readonly #fullKeys = new Map<string, string>()
 
   /** @internal Use {@link createCache} or {@link Cache.namespace}. */
   constructor(runtime: CacheRuntime, loads: LoadPipeline, path: string) {
@@ -435,13 +440,20 @@ export class Cache {
 
   #key(key: string): string {
     if (this.#rt.closing !== undefined) throw new ClosedError(this.#rt.options.name)
+    const known = this.#fullKeys.get(key)
+    if (known !== undefined) return known
     if (typeof key !== 'string' || key.length === 0) {
       throw new InvalidKeyError(
         `a cache key must be a non-empty string, got ${typeof key === 'string' ? 'an empty string' : typeof key}`,
         typeof key === 'string' ? key : undefined,
       )
     }
-    return this.#keyBase + key
+    // A concatenated key is hashed anew by every Map lookup it meets; a remembered one
+    // carries its hash, which keeps the local hit path as cheap as an unprefixed key.
+    const fullKey = this.#keyBase + key
+    if (this.#fullKeys.size >= REMEMBERED_KEYS) this.#fullKeys.clear()
+    this.#fullKeys.set(key, fullKey)
+    return fullKey
   }
 
   #keys(keys: readonly string[]): string[] {
