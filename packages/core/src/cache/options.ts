@@ -73,6 +73,15 @@ export interface CacheOptions extends FreshnessOptions {
    * decode error and a miss (a compressed bomb costs at most this). Default 16 MiB.
    */
   readonly maxValueBytes?: number
+  /**
+   * On a cache without remote tiers, serialize each written value once (with
+   * `serializer`) and report values a remote tier could not hold (`error` event with
+   * operation `serializable`, and the logger; strict mode rejects the write), so that a
+   * class instance cached in memory in development does not first fail in production
+   * when Redis is added. Costs one serialization per write, never per hit. Default: on
+   * unless `NODE_ENV` is `production`.
+   */
+  readonly checkSerializable?: boolean
   /** Throw when a tier fails, instead of counting the failure and using the other tiers. */
   readonly strict?: boolean
   /**
@@ -238,6 +247,7 @@ export interface ResolvedCacheOptions {
   readonly serializer: Serializer
   readonly compressThreshold: number
   readonly maxValueBytes: number
+  readonly checkSerializable: boolean
   readonly strict: boolean
   readonly writeBehind: { readonly maxQueue: number } | undefined
   readonly lock:

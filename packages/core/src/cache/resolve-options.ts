@@ -26,6 +26,7 @@ const CACHE_OPTION_NAMES = new Set<string>([
   'serializer',
   'compressThreshold',
   'maxValueBytes',
+  'checkSerializable',
   'strict',
   'writePolicy',
   'distributedLock',
@@ -95,6 +96,7 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
     serializer,
     compressThreshold,
     maxValueBytes: resolveMaxValueBytes(options.maxValueBytes),
+    checkSerializable: resolveCheckSerializable(options.checkSerializable),
     strict: options.strict === true,
     writeBehind: resolveWriteBehind(options.writePolicy),
     lock: resolveLock(options.distributedLock, remotes),
@@ -214,6 +216,14 @@ function resolveTierGuard(options: CacheOptions): TierGuardOptions {
     },
     ...(options.clock && { clock: options.clock }),
   }
+}
+
+function resolveCheckSerializable(check: boolean | undefined): boolean {
+  if (check === undefined) return process.env.NODE_ENV !== 'production'
+  if (typeof check !== 'boolean') {
+    throw new InvalidOptionError('checkSerializable', 'checkSerializable must be a boolean')
+  }
+  return check
 }
 
 function resolveMaxValueBytes(bytes: number | undefined): number {

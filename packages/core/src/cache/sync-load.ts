@@ -4,6 +4,7 @@ import { localHit, miss } from './hits.js'
 import { LoadContext } from './load-context.js'
 import type { GetOrSetOptions, LoaderContext } from './options.js'
 import type { CacheRuntime } from './runtime.js'
+import { checkSerializable } from './serializability.js'
 
 /**
  * `getOrSetSync` over a local-only cache: a fresh local hit, or the loader's result,
@@ -49,6 +50,7 @@ export function loadSync<T>(
   checkLoaded(key, value)
   if (rt.options.enabled && !context.skipped && (options?.cacheIf?.(value) ?? true)) {
     const entry = buildEntry(key, value, now, policy, { ttl: context.ttl, tags: context.tags })
+    checkSerializable(rt, fullKey, value)
     rt.epochs.changed(fullKey)
     rt.flights.supersede(fullKey)
     rt.local?.set(fullKey, entry, entry.staleUntil)

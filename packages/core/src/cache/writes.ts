@@ -7,6 +7,7 @@ import type { TierSelection } from './options.js'
 import type { CallOutcome } from './remote-calls.js'
 import type { RemoteTier } from './remote-tier.js'
 import type { CacheRuntime } from './runtime.js'
+import { checkSerializable } from './serializability.js'
 import { Ticket } from './tier-order.js'
 
 /** One entry of a batch write, encoded once for every remote tier. */
@@ -52,6 +53,7 @@ export class Writes {
     writer?: Flight,
   ): Promise<void> {
     const rt = this.#rt
+    for (const { fullKey, entry } of writes) checkSerializable(rt, fullKey, entry.value)
     const watches = writes.map(({ fullKey }) => {
       rt.epochs.changed(fullKey)
       // A flight writing its own result stays joinable until it ends.
