@@ -41,7 +41,7 @@ describe('memory-only caches check that values could go remote', () => {
     const errors = errorsOf(cache)
     await cache.getOrSet('a', () => new Date(0))
     cache.getOrSetSync('b', () => new Map([[1, 2]]))
-    await cache.setMany([
+    await cache.setMany<unknown>([
       { key: 'c', value: { fine: true } },
       { key: 'd', value: Number.NaN },
     ])
