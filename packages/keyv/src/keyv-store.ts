@@ -141,7 +141,10 @@ export class KeyvStore implements RemoteStore {
     }
     const keys: string[] = []
     await this.#call(undefined, async () => {
-      for await (const key of this.#walk(prefix)) keys.push(key)
+      for await (const key of this.#walk(prefix)) {
+        // Keyv's iterator still yields an entry at `expires === now`; the contract says it is gone.
+        if ((await this.#read(key)) !== undefined) keys.push(key)
+      }
     })
     yield* keys
   }
@@ -164,7 +167,7 @@ export class KeyvStore implements RemoteStore {
     return typeof expires === 'number' && expires <= Date.now() ? undefined : entry
   }
 
-  /** Cache keys under `prefix` that Keyv's iterator yields (expired ones are skipped by Keyv). */
+  /** Cache keys under `prefix` that Keyv's iterator yields (it skips only keys already past `expires`). */
   async *#walk(prefix: string): AsyncIterable<string> {
     const iterator = this.#keyv.iterator as NonNullable<Keyv['iterator']>
     for await (const [keyvKey] of iterator(undefined)) {
