@@ -32,6 +32,8 @@ export type { SetManyItem } from './write-calls.js'
 
 /** Full keys a cache view remembers at most; past it, it starts over. */
 const REMEMBERED_KEYS = 10_000
+/** Longer keys are not remembered, so the memo stays small whatever keys callers use. */
+const REMEMBERED_KEY_LENGTH = 256
 
 /**
  * Creates a cache over one or more tiers.
@@ -451,6 +453,7 @@ export class Cache {
     // A concatenated key is hashed anew by every Map lookup it meets; a remembered one
     // carries its hash, which keeps the local hit path as cheap as an unprefixed key.
     const fullKey = this.#keyBase + key
+    if (key.length > REMEMBERED_KEY_LENGTH) return fullKey
     if (this.#fullKeys.size >= REMEMBERED_KEYS) this.#fullKeys.clear()
     this.#fullKeys.set(key, fullKey)
     return fullKey

@@ -7,6 +7,8 @@ import { planStructured } from './structured-plan.js'
 const V8_HEADER = 0xff
 /** First byte of a payload holding `[value, fixups]` (see structured-plan.ts). */
 const WITH_FIXUPS = 0x01
+/** First byte of a payload holding UTF-8 JSON: plain data JSON round-trips exactly. */
+const JSON_TEXT = 0x02
 
 /** Why a structured payload may not decode, and what to do: said in every decode failure. */
 const MIXED_RUNTIMES_HINT =
@@ -37,7 +39,9 @@ export const structuredSerializer: Serializer = {
   name: 'v8',
   id: 2,
   serialize(value) {
-    const fixups = planStructured(value)
+    const { fixups, json } = planStructured(value)
+    // Small plain data decodes about three times faster from JSON than through node:v8.
+    if (json) return jsonPayload(value)
     if (fixups.length === 0) return serialize(value)
     const body = serialize([value, fixups])
     const out = new Uint8Array(1 + body.byteLength)
@@ -47,6 +51,7 @@ export const structuredSerializer: Serializer = {
   },
   deserialize(bytes) {
     try {
+      if (bytes[0] === JSON_TEXT) return JSON.parse(textOf(bytes))
       if (bytes[0] === V8_HEADER) return deserialize(bytes)
       if (bytes[0] !== WITH_FIXUPS) throw new TypeError('not a structured-serializer payload')
       const pair = deserialize(bytes.subarray(1)) as unknown
@@ -59,4 +64,17 @@ export const structuredSerializer: Serializer = {
       throw new Error(`${(error as Error).message}. ${MIXED_RUNTIMES_HINT}`, { cause: error })
     }
   },
+}
+
+function jsonPayload(value: unknown): Uint8Array {
+  const text = Buffer.from(JSON.stringify(value), 'utf8')
+  const out = new Uint8Array(1 + text.byteLength)
+  out[0] = JSON_TEXT
+  out.set(text, 1)
+  return out
+}
+
+/** The JSON text after the marker byte. */
+function textOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + 1, bytes.byteLength - 1).toString('utf8')
 }

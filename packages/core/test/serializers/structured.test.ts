@@ -138,9 +138,65 @@ describe('structuredSerializer (the default) round-trips exactly', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 
-  test('plain data is written as bare node:v8 bytes (no fixup wrapper)', () => {
-    expect(structuredSerializer.serialize({ a: [1, 'x'] })[0]).toBe(0xff)
+  test('plain data is written as JSON text, everything else as node:v8 bytes', () => {
+    expect(structuredSerializer.serialize({ a: [1, 'x', null, true, { b: '\u{1F600}' }] })[0]).toBe(
+      0x02,
+    )
+    expect(structuredSerializer.serialize('text')[0]).toBe(0x02)
+    expect(structuredSerializer.serialize(new Date(0))[0]).toBe(0xff)
     expect(structuredSerializer.serialize(Object.create(null))[0]).toBe(0x01)
+  })
+
+  // Each of these differs from what JSON would give back, so each must stay on node:v8.
+  const shared = { s: 1 }
+  const cyclic: Record<string, unknown> = {}
+  cyclic.self = cyclic
+  const JSON_ALTERS: [string, () => unknown][] = [
+    ['undefined', () => undefined],
+    ['an undefined property', () => ({ a: undefined })],
+    ['NaN', () => ({ n: Number.NaN })],
+    ['Infinity', () => [Number.POSITIVE_INFINITY]],
+    ['-0', () => ({ z: -0 })],
+    ['a bigint', () => ({ b: 1n })],
+    ['a shared reference', () => ({ a: shared, b: shared })],
+    ['a cycle', () => cyclic],
+    [
+      'a hole',
+      () => {
+        const holey = [1, 2, 3]
+        delete holey[1]
+        return holey
+      },
+    ],
+    ['a named property on an array', () => Object.assign([1, 2], { extra: true })],
+    ['an own __proto__ key', () => JSON.parse('{"__proto__": {"x": 1}}')],
+    ['a long array', () => Array.from({ length: 2_000 }, (_, i) => i)],
+    [
+      'a large object',
+      () => Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, i])),
+    ],
+    ['a Map', () => ({ m: new Map([[1, 2]]) })],
+    ['a frozen object', () => Object.freeze({ f: 1 })],
+    ['a lone surrogate inside an undefined', () => [undefined, '\ud800']],
+  ]
+  test.each(JSON_ALTERS)('%s is not written as JSON, and round-trips exactly', (_, make) => {
+    const value = make()
+    const bytes = structuredSerializer.serialize(value)
+    expect(bytes[0]).not.toBe(0x02)
+    expect(firstDifference(value, structuredSerializer.deserialize(bytes))).toBeUndefined()
+  })
+
+  test('JSON text keeps lone surrogates, unicode keys and numbers exactly', () => {
+    const value = { '\ud800': '\udfff', é: [0.1, 5e-324, -1.7976931348623157e308, 2 ** 53] }
+    const bytes = structuredSerializer.serialize(value)
+    expect(bytes[0]).toBe(0x02)
+    expect(firstDifference(value, structuredSerializer.deserialize(bytes))).toBeUndefined()
+  })
+
+  test('a JSON payload that is not valid JSON is an error, never a value', () => {
+    expect(() => structuredSerializer.deserialize(new Uint8Array([0x02, 0x7b]))).toThrow(
+      /JSON|Unexpected|Expected/,
+    )
   })
 
   test('rejects bytes it did not write, and malformed fixups', async () => {
