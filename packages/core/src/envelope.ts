@@ -234,9 +234,22 @@ export class EnvelopeCodec {
   }
 }
 
+/** CRC-32 of bytes 0–3 then 8–end (bytes 4–7 hold the checksum itself). */
 function checksum(envelope: Uint8Array): number {
-  return crc32(envelope.subarray(8), crc32(envelope.subarray(0, 4)))
+  // The four leading bytes are summed here: a second native call costs more than they do.
+  let crc = 0xffffffff
+  for (let i = 0; i < 4; i++) {
+    crc = (CRC_TABLE[(crc ^ (envelope[i] as number)) & 0xff] as number) ^ (crc >>> 8)
+  }
+  return crc32(envelope.subarray(8), (crc ^ 0xffffffff) >>> 0)
 }
+
+/** The CRC-32 (IEEE) byte table, as zlib computes it. */
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, byte) => {
+  let value = byte
+  for (let bit = 0; bit < 8; bit++) value = value & 1 ? 0xedb88320 ^ (value >>> 1) : value >>> 1
+  return value
+})
 
 function sameBytes(bytes: Uint8Array, offset: number, expected: Uint8Array): boolean {
   for (let i = 0; i < expected.byteLength; i++) {

@@ -1,4 +1,5 @@
 import { serialize } from 'node:v8'
+import { crc32 } from 'node:zlib'
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import {
@@ -215,4 +216,26 @@ describe('EnvelopeCodec binds the key', () => {
       { numRuns: 500 },
     )
   }, 30_000)
+})
+
+describe('the checksum', () => {
+  test('property: bytes 4–7 hold zlib CRC-32 of bytes 0–3 followed by bytes 8–end', () => {
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.array(fc.string({ minLength: 1 }), { maxLength: 3 }),
+        (v, tags) => {
+          const bytes = codec.encode('k', {
+            value: v,
+            createdAt: 1,
+            freshUntil: 2,
+            staleUntil: 3,
+            tags,
+          })
+          const expected = crc32(bytes.subarray(8), crc32(bytes.subarray(0, 4)))
+          expect(new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true)).toBe(expected)
+        },
+      ),
+    )
+  })
 })
