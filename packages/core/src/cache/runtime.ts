@@ -88,7 +88,13 @@ export class CacheRuntime {
     })
     this.remotes = options.remotes.map(
       (store, index) =>
-        new RemoteTier(store, codec, (error) => this.decodeFailed(index, error), options.tierGuard),
+        new RemoteTier(
+          store,
+          codec,
+          (error) => this.decodeFailed(index, error),
+          options.tierGuard,
+          options.policy.maxEntryLife,
+        ),
     )
     this.stats = createStats([
       ...(options.local ? [options.local.name] : []),
