@@ -25,6 +25,7 @@ export class RemoteTagStorage implements TagStorage {
 
   async read(keys: readonly string[], now: number): Promise<number[]> {
     const rt = this.#rt
+    rt.setup.run() // e.g. a Redis that may evict these records
     const perTier = await Promise.all(
       rt.remotes.map((_, i) =>
         rt.calls.call(i, keys[0], 'tags', (tier) => tier.store.getMany(keys)),
@@ -62,6 +63,7 @@ export class RemoteTagStorage implements TagStorage {
    */
   async write(key: string, at: number): Promise<void> {
     const rt = this.#rt
+    rt.setup.run()
     await Promise.all(rt.remotes.map((_, i) => this.#writeTo(i, key, at, 0)))
   }
 
