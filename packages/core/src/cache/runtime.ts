@@ -23,6 +23,7 @@ import { Reads } from './reads.js'
 import { Recovery, type RecoveryEvent } from './recovery.js'
 import { RemoteCalls } from './remote-calls.js'
 import { RemoteTier } from './remote-tier.js'
+import { SetupChecks } from './setup-check.js'
 import { RemoteTagStorage } from './tag-storage.js'
 import { TagRegistry } from './tags.js'
 import { WriteBehindQueue } from './write-behind.js'
@@ -55,6 +56,8 @@ export class CacheRuntime {
   readonly graceBackoff = new GraceBackoff()
   readonly calls: RemoteCalls
   readonly recovery: Recovery
+  /** The remote tiers' `checkSetup`, run once when the cache first uses tags. */
+  readonly setup: SetupChecks
   readonly tags: TagRegistry
   readonly bus: BusLink | undefined
   readonly lock: DistributedLock | undefined
@@ -88,7 +91,13 @@ export class CacheRuntime {
     })
     this.remotes = options.remotes.map(
       (store, index) =>
-        new RemoteTier(store, codec, (error) => this.decodeFailed(index, error), options.tierGuard),
+        new RemoteTier(
+          store,
+          codec,
+          (error) => this.decodeFailed(index, error),
+          options.tierGuard,
+          options.policy.maxEntryLife,
+        ),
     )
     this.stats = createStats([
       ...(options.local ? [options.local.name] : []),
@@ -121,6 +130,19 @@ export class CacheRuntime {
       })
     })
     this.reads = new Reads(this)
+    this.setup = new SetupChecks(this.remotes, this.clock, {
+      warning: (tier, { code, message }) => {
+        this.log.log('warn', `setup:${tier}:${code}`, `${tier}: ${message}`, { tier, code })
+        if (this.events.listening('setup')) this.events.emit('setup', { tier, code, message })
+      },
+      failed: (tier, error) =>
+        this.log.log(
+          'debug',
+          `setup:${tier}`,
+          `${tier}: could not check its setup: ${(error as Error)?.message ?? String(error)}`,
+          { tier },
+        ),
+    })
     this.tags = new TagRegistry(
       this.remotes.length === 0 ? undefined : new RemoteTagStorage(this),
       options.tagSyncInterval,
