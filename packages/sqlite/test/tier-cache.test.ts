@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
 import { createCache, InvalidOptionError, memory, SerializationError } from '@stack/core'
 import { removeDir, tempDir } from '@stack/test-servers/process'
 import { runWorkers } from '@stack/test-servers/workers'
@@ -135,4 +136,36 @@ describe('supported tier shapes', () => {
     expect(InvalidOptionError.isInstance(error)).toBe(true)
     expect((error as InvalidOptionError).option).toBe('tiers')
   })
+})
+
+describe('several processes on one file', () => {
+  test('4 processes loading, deleting and clearing shared keys at once: no failure, a consistent table', async () => {
+    const path = freshPath() // a fresh file: the workers race to create it
+    const startAt = Date.now() + 2000 // past every child's start-up, even on a busy machine
+    const tasks = Array.from({ length: 4 }, () => ({
+      path,
+      mode: 'hammer' as const,
+      startAt,
+      iterations: 400,
+      maxEntries: 50,
+    }))
+    const reports = await runWorkers<TierTask, TierReport>(WORKER, tasks)
+    for (const report of reports) {
+      expect(report.results[0]).toMatchObject({ errors: 0 })
+      expect(report.loads).toBeGreaterThan(0)
+    }
+
+    const db = new DatabaseSync(path, { readOnly: true })
+    const actual = db
+      .prepare('SELECT count(*) AS rows, coalesce(sum(length(value)), 0) AS bytes FROM stack_tier')
+      .get()
+    expect(db.prepare('SELECT rows, bytes FROM stack_tier_count').get()).toEqual(actual)
+    expect(actual?.rows).toBeLessThanOrEqual(50)
+    db.close()
+
+    const tier = sqliteTier({ path })
+    for (const key of tier.keys()) expect(tier.get(key)).toBeDefined()
+    expect(tier.stats().errors).toBe(0)
+    tier.close()
+  }, 60_000)
 })
