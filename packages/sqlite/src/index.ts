@@ -42,7 +42,8 @@ export type {
   SqliteTierEvictListener,
   SqliteTierOptions,
 } from './tier/options.js'
-export { SqliteTier, type SqliteTierStats } from './tier/sqlite-tier.js'
+export { SqliteTier } from './tier/sqlite-tier.js'
+export type { SqliteTierStats } from './tier/stats.js'
 
 /**
  * Creates a persistent, **synchronous** local tier on a SQLite file: the

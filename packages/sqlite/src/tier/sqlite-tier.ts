@@ -19,27 +19,10 @@ import {
 import { Recency } from './recency.js'
 import { clearPrefix, makeRoom, type Removal, type Row, removeKey, sweep } from './removals.js'
 import { type OpenTierDatabase, openTierDatabase, type TierStatements } from './schema.js'
+import type { SqliteTierStats } from './stats.js'
 
 /** Rows per `keys()` page and per `prune()` batch. */
 const PAGE_ROWS = 500
-
-/** What {@link SqliteTier.stats} returns. */
-export interface SqliteTierStats {
-  /** Reads of this handle that found a live entry. */
-  readonly hits: number
-  /** Reads of this handle that found nothing live (corrupt rows included). */
-  readonly misses: number
-  /** Rows this handle removed to respect `maxEntries`. */
-  readonly evictions: number
-  /** Expired rows this handle removed. */
-  readonly expirations: number
-  /** Reads turned into misses by an error (corrupt rows, an unreadable database). */
-  readonly errors: number
-  /** Rows in the table, written by any process (0 once closed). */
-  readonly entries: number
-  /** Bytes of the stored envelopes (0 once closed). */
-  readonly bytes: number
-}
 
 /**
  * A persistent, synchronous local tier: the {@link LocalTier} contract on a table of a
