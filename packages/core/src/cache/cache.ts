@@ -36,17 +36,20 @@ const REMEMBERED_KEYS = 10_000
 const REMEMBERED_KEY_LENGTH = 256
 
 /**
- * Creates a cache over one or more tiers.
+ * Creates a cache over one or more tiers. Without options (or without `tiers`) it is a
+ * memory-only cache: one `memory()` tier (10,000 entries, `tinylfu`), entries fresh for
+ * 5 minutes, no stale window.
  *
  * @example
  * ```ts
  * import { createCache, memory } from '@stack/core'
  *
+ * const scratch = createCache() // memory-only, default TTL of 5 minutes
  * const cache = createCache({ tiers: [memory({ maxEntries: 50_000 })], ttl: '5m' })
  * const user = await cache.getOrSet(`user:${id}`, () => db.users.find(id))
  * ```
  */
-export function createCache(options: CacheOptions): Cache {
+export function createCache(options?: CacheOptions): Cache {
   const runtime = new CacheRuntime(resolveCacheOptions(options))
   return new Cache(runtime, new LoadPipeline(runtime), runtime.root)
 }

@@ -57,9 +57,10 @@ export interface CacheOptions extends FreshnessOptions {
   /**
    * The tiers, fastest first. At most one local tier (e.g. `memory()`), and it must come
    * first; any number of remote stores follow. The cache owns its tiers: `close()`
-   * closes them.
+   * closes them. Default: `[memory()]`, one memory tier with its own defaults (10,000
+   * entries, `tinylfu` eviction, no byte bound, no clone).
    */
-  readonly tiers: readonly Tier[]
+  readonly tiers?: readonly Tier[]
   /** Prepended to every key, followed by `:`; isolates caches sharing a store. Default none. */
   readonly prefix?: string
   /** Serializer for remote tiers. Default {@link structuredSerializer} (see docs/serialization.md). */

@@ -4,6 +4,7 @@ import type { CacheEntry } from '../entry.js'
 import { DEFAULT_MAX_VALUE_BYTES } from '../envelope.js'
 import { InvalidOptionError } from '../errors.js'
 import type { LocalTier } from '../local-tier.js'
+import { memory } from '../memory/memory-tier.js'
 import type { TierGuardOptions } from '../resilience/options.js'
 import { structuredSerializer } from '../serializers/structured.js'
 import type { RemoteStore } from '../store.js'
@@ -51,9 +52,12 @@ const DEFAULT_POLICY: Policy = {
   beta: 0,
 }
 
-export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions {
+export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError('options', 'createCache expects an options object')
+    throw new InvalidOptionError(
+      'options',
+      'createCache expects an options object (or none, for a memory-only cache)',
+    )
   }
   rejectUnknown(options, CACHE_OPTION_NAMES, 'createCache')
   const { local, remotes } = splitTiers(options.tiers)
@@ -273,10 +277,12 @@ function splitTiers(tiers: readonly Tier[] | undefined): {
   local: LocalTier<CacheEntry> | undefined
   remotes: RemoteStore[]
 } {
+  // No tiers given: the zero-config cache, one memory tier with its defaults.
+  if (tiers === undefined) return { local: memory<CacheEntry>(), remotes: [] }
   if (!Array.isArray(tiers) || tiers.length === 0) {
     throw new InvalidOptionError(
       'tiers',
-      'tiers must be a non-empty array, e.g. [memory()] or [memory(), redisStore(...)]',
+      'tiers must be a non-empty array, e.g. [memory()] or [memory(), redisStore(...)]; leave it out for a memory-only cache',
     )
   }
   let local: LocalTier<CacheEntry> | undefined

@@ -79,6 +79,8 @@ export class CacheRuntime {
     this.log = new CacheLog(options.logger, options.name)
     this.local = options.local
     this.clock = options.clock
+    // The tier must judge expiry by the cache's time, or a fake clock would disagree with it.
+    this.local?.adoptClock?.(options.clock)
     this.root = options.keyPrefix
     this.internalKeys = new InternalKeys(this.root)
     const codec = new EnvelopeCodec({
