@@ -1,6 +1,7 @@
 export { MemoryBusHub } from './bus/memory-bus.js'
 export type { BusListener, CacheBus } from './bus.js'
 export { Cache, createCache, type SetManyItem } from './cache/cache.js'
+export type { CacheControls } from './cache/cache-controls.js'
 export type { CacheLogger } from './cache/logging.js'
 export type {
   CacheOptions,

@@ -34,9 +34,8 @@ export class LoadPipeline {
 
   /** Answers a request whose local lookup missed or found only `fallback` (stale). */
   async resolve<T>(request: LoadRequest<T>, fallback: Fallback | undefined): Promise<unknown> {
-    const { key, fullKey, loader, policy, options } = request
+    const { key, fullKey, policy, options } = request
     const rt = this.#rt
-    if (!rt.options.enabled) return loader(new LoadContext(key, undefined, options?.tags))
     if (rt.localStats && fallback === undefined && options?.tiers !== 'remote')
       rt.localStats.misses++
     if (fallback !== undefined && this.#withinRevalidation(fallback, policy)) {

@@ -138,7 +138,9 @@ export interface CacheOptions extends FreshnessOptions {
    */
   readonly tagSyncInterval?: Duration
   /**
-   * `false` turns caching off: loaders are called every time and nothing is stored.
+   * The initial state of the run-time switch ({@link Cache.enable}/{@link Cache.disable}).
+   * `false` starts the cache off: reads miss, loaders are called every time and nothing
+   * is stored, while removals (delete, clear, tag invalidation) still reach every tier.
    * Default: on, unless the environment variable `STACK_CACHE_DISABLED` is `1` or `true`.
    */
   readonly enabled?: boolean
@@ -257,6 +259,7 @@ export interface ResolvedCacheOptions {
   /** Each remote tier's guard options, and how it coalesces reads. */
   readonly tierGuard: RemoteTierOptions
   readonly tagSyncInterval: number
+  /** The switch's initial state; the runtime's `enabled` is the current one. */
   readonly enabled: boolean
   readonly clock: () => number
   readonly name: string

@@ -12,7 +12,10 @@ export async function readThrough(
   options: GetOptions | undefined,
 ): Promise<unknown> {
   if (options !== undefined) validateGetOptions(options, 'get')
-  if (!rt.options.enabled) return undefined
+  if (!rt.enabled) {
+    miss(rt, key)
+    return undefined
+  }
   const tiers = options?.tiers ?? 'all'
   if (tiers !== 'remote' && rt.local !== undefined) {
     if (options !== undefined) {
@@ -38,7 +41,7 @@ export async function readThrough(
 
 /** `has`: a fresh entry in some tier, touching neither recency nor stats, backfilling nothing. */
 export async function hasFresh(rt: CacheRuntime, fullKey: string): Promise<boolean> {
-  if (!rt.options.enabled) return false
+  if (!rt.enabled) return false
   const entry = rt.local?.peek(fullKey)
   if (entry !== undefined && rt.clock() < rt.freshUntil(entry, fullKey)) return true
   for (let i = 0; i < rt.remotes.length; i++) {
@@ -54,7 +57,10 @@ export async function readMany(
   keys: readonly string[],
   fullKeys: readonly string[],
 ): Promise<unknown[]> {
-  if (!rt.options.enabled) return fullKeys.map(() => undefined)
+  if (!rt.enabled) {
+    for (const key of keys) miss(rt, key)
+    return fullKeys.map(() => undefined)
+  }
   const now = rt.clock()
   const found: (Found | undefined)[] = fullKeys.map((fullKey) => {
     const entry = rt.local?.get(fullKey, now)

@@ -20,7 +20,7 @@ export function loadSync<T>(
 ): T {
   const policy = options === undefined ? rt.options.policy : rt.policyFor(options)
   const now = rt.clock()
-  if (options?.forceFresh !== true && rt.local !== undefined) {
+  if (options?.forceFresh !== true && rt.local !== undefined && rt.enabled) {
     const entry = rt.local.get(fullKey, now)
     if (
       entry !== undefined &&
@@ -48,7 +48,7 @@ export function loadSync<T>(
     throw new InvalidValueError(`the loader for key "${key}" returned a promise; use getOrSet`, key)
   }
   checkLoaded(key, value)
-  if (rt.options.enabled && !context.skipped && (options?.cacheIf?.(value) ?? true)) {
+  if (rt.enabled && !context.skipped && (options?.cacheIf?.(value) ?? true)) {
     const entry = buildEntry(key, value, now, policy, { ttl: context.ttl, tags: context.tags })
     checkSerializable(rt, fullKey, value)
     rt.epochs.changed(fullKey)

@@ -53,6 +53,8 @@ export class Writes {
     writer?: Flight,
   ): Promise<void> {
     const rt = this.#rt
+    // Switched off while this write was on its way (a load that began before): skip it.
+    if (!rt.enabled) return
     for (const { fullKey, entry } of writes) checkSerializable(rt, fullKey, entry.value)
     const watches = writes.map(({ fullKey }) => {
       rt.epochs.changed(fullKey)
