@@ -15,6 +15,7 @@ export type {
   TierSelection,
   WriteBehindOptions,
 } from './cache/options.js'
+export type { EntryInfo } from './cache/read-calls.js'
 export type { RecoveryEvent, RecoveryStats } from './cache/recovery.js'
 export type {
   ReaderOptions,

@@ -15,7 +15,7 @@ import {
   resolveCacheOptions,
   type SetOptions,
 } from './options.js'
-import { hasFresh, readMany, readThrough } from './read-calls.js'
+import { type EntryInfo, hasFresh, readEntry, readMany, readThrough } from './read-calls.js'
 import { CacheRuntime } from './runtime.js'
 import type {
   ReaderOptions,
@@ -116,6 +116,28 @@ export class Cache extends CacheControls {
       }
     }
     return readThrough(this.#rt, key, fullKey, options) as Promise<T | undefined>
+  }
+
+  /**
+   * What {@link get} would serve for `key`, with its metadata: `{ value, createdAt,
+   * freshUntil, staleUntil, tags, tier, tierName }`, or `undefined` exactly when `get`
+   * would miss (dead, stale, invalidated by tag, another namespace's, or a disabled
+   * cache). `tier` is the position in the `tiers` list of the tier that answered; a
+   * remote answer is backfilled and counted as `get` does.
+   *
+   * @example
+   * ```ts
+   * const entry = await cache.getEntry<User>('user:1')
+   * if (entry) console.log(entry.value, `from ${entry.tierName}`, entry.freshUntil - Date.now())
+   * ```
+   */
+  async getEntry<T = unknown>(
+    key: string,
+    options?: GetOptions,
+  ): Promise<EntryInfo<T> | undefined> {
+    return readEntry(this.#rt, key, this.#keys.of(key), options) as Promise<
+      EntryInfo<T> | undefined
+    >
   }
 
   /**

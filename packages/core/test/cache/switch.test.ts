@@ -47,6 +47,7 @@ describe('removals while disabled', () => {
       expect(await elsewhere(bottom, 'k')).toBeUndefined()
       cache.enable()
       expect(await ns.get('k')).toBeUndefined()
+      expect(await ns.getEntry('k')).toBeUndefined()
       expect(await ns.has('k')).toBe(false)
       let calls = 0
       expect(await ns.getOrSet('k', () => `new ${++calls}`)).toBe('new 1')
@@ -54,7 +55,7 @@ describe('removals while disabled', () => {
     },
   )
 
-  test('a namespace clear on the root cache while disabled reaches the namespace', async () => {
+  test('the root cache's clear while disabled (switched off from a namespace) reaches its namespaces', async () => {
     const { cache, bottom, elsewhere } = chain()
     await cache.namespace('ns').set('k', 'old')
     cache.namespace('ns').disable()
@@ -73,10 +74,11 @@ describe('while disabled', () => {
     cache.disable()
     expect(cache.enabled).toBe(false)
     expect(await cache.get('k')).toBeUndefined()
+    expect(await cache.getEntry('k')).toBeUndefined()
     expect(await cache.get('k', { tiers: 'local' })).toBeUndefined()
     expect(await cache.has('k')).toBe(false)
     expect(await cache.getMany(['k'])).toEqual([undefined])
-    expect(cache.stats().misses).toBe(3)
+    expect(cache.stats().misses).toBe(4)
     cache.enable()
     expect(await cache.get('k')).toBe('kept')
   })
