@@ -55,7 +55,7 @@ describe('removals while disabled', () => {
     },
   )
 
-  test('the root cache's clear while disabled (switched off from a namespace) reaches its namespaces', async () => {
+  test("the root cache's clear while disabled (switched off from a namespace) reaches its namespaces", async () => {
     const { cache, bottom, elsewhere } = chain()
     await cache.namespace('ns').set('k', 'old')
     cache.namespace('ns').disable()
