@@ -180,7 +180,7 @@ export class LoadPipeline {
     if (!context.skipped && !flight.superseded && (options?.cacheIf?.(value) ?? true)) {
       const overrides = { ttl: context.ttl, tags: context.tags }
       const entry = buildEntry(key, value, rt.clock(), policy, overrides, createdAt, loadTime)
-      await rt.writes.write(fullKey, entry, options?.tiers ?? 'all', flight)
+      await rt.writes.writeLoaded(fullKey, entry, options?.tiers ?? 'all', flight)
       emitKey(rt, 'set', key)
     }
     return value

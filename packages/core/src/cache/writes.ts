@@ -1,5 +1,5 @@
 import type { CacheEntry } from '../entry.js'
-import { SerializationError } from '../errors.js'
+import { SerializationError, ValueTooLargeError } from '../errors.js'
 import type { StoreWrite } from '../store.js'
 import type { Flight } from './flights.js'
 import { callerKey } from './keyspace.js'
@@ -90,6 +90,71 @@ export class Writes {
     }
     rt.stats.sets += writes.length
     await rt.announce({ keys: writes.map((write) => write.fullKey) })
+  }
+
+  /**
+   * Writes a loader's result. A value no remote tier can hold (the serializer refuses
+   * it, or it is over `maxValueBytes`) rejects in strict mode; otherwise the failure is
+   * counted and reported (`error` event, operation `encode`) and the value is kept in
+   * the local tier only, while the remote tiers drop their older copy, so no tier keeps
+   * part of it and none serves a value older than the one this process just loaded.
+   */
+  async writeLoaded(
+    fullKey: string,
+    entry: CacheEntry,
+    tiers: TierSelection,
+    writer: Flight,
+  ): Promise<void> {
+    const rt = this.#rt
+    if (tiers === 'local' || rt.remotes.length === 0 || rt.options.strict) {
+      return this.write(fullKey, entry, tiers, writer)
+    }
+    let bytes: Uint8Array
+    try {
+      bytes = encodeEntry(rt, fullKey, entry)
+    } catch (error) {
+      if (!SerializationError.isInstance(error) && !ValueTooLargeError.isInstance(error))
+        throw error
+      rt.reportError(callerKey(fullKey), undefined, 'encode', error)
+      return this.#keepLocally(fullKey, entry, tiers, writer)
+    }
+    await this.writeMany([{ fullKey, entry, bytes }], tiers, writer)
+  }
+
+  /** The local half of {@link writeLoaded}'s fallback: local copy kept, remote copies dropped. */
+  async #keepLocally(
+    fullKey: string,
+    entry: CacheEntry,
+    tiers: TierSelection,
+    writer: Flight,
+  ): Promise<void> {
+    const rt = this.#rt
+    if (!rt.enabled) return
+    rt.epochs.changed(fullKey)
+    if (rt.flights.get(fullKey) !== writer) rt.flights.supersede(fullKey)
+    const watch = rt.epochs.watch(fullKey)
+    try {
+      await Promise.all(
+        rt.remotes.map((_, i) =>
+          rt.calls.mutate(
+            i,
+            [new Ticket(fullKey, false, true, true)],
+            'delete',
+            (tier) => tier.store.delete(fullKey).then(() => {}),
+            { deadUntil: Number.NEGATIVE_INFINITY },
+          ),
+        ),
+      )
+      if (tiers !== 'remote' && !rt.epochs.changedSince(watch)) {
+        rt.local?.set(fullKey, entry, entry.staleUntil)
+      } else {
+        rt.local?.delete(fullKey)
+      }
+    } finally {
+      rt.epochs.end(watch)
+    }
+    rt.stats.sets++
+    await rt.announce({ keys: [fullKey] })
   }
 
   /** Deletes keys from every tier; resolves how many the fullest tier held. */
