@@ -13,6 +13,7 @@ export type {
   SetOptions,
   Tier,
   TierSelection,
+  TierSettings,
   WriteBehindOptions,
 } from './cache/options.js'
 export type { EntryInfo } from './cache/read-calls.js'

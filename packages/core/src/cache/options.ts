@@ -8,8 +8,36 @@ import type { RemoteStore } from '../store.js'
 import type { CacheLogger } from './logging.js'
 import type { RemoteTierOptions } from './remote-tier.js'
 
-/** A tier of a cache: the synchronous local tier, or a remote store. */
-export type Tier = LocalTier<CacheEntry> | RemoteStore
+/**
+ * A tier of a cache: the synchronous local tier, or a remote store, given as it is or
+ * with settings of its own ({@link TierSettings}).
+ */
+export type Tier = LocalTier<CacheEntry> | RemoteStore | TierSettings
+
+/**
+ * A tier with settings of its own, in the `tiers` list of {@link CacheOptions}.
+ *
+ * @example
+ * ```ts
+ * import { createCache, memory, memoryStore } from '@stack/core'
+ *
+ * const cache = createCache({
+ *   ttl: '1h',
+ *   tiers: [memory(), { store: memoryStore(), maxTtl: '5m' }],
+ * })
+ * ```
+ */
+export interface TierSettings {
+  /** The local tier or remote store. */
+  readonly store: LocalTier<CacheEntry> | RemoteStore
+  /**
+   * Longest time an entry lives in this tier, from when it is written there (by a
+   * write, a backfill, write-behind or a loader's result): its copy's `staleUntil` (the
+   * tier's physical expiry) is clipped to now + `maxTtl`, and its `freshUntil` to no
+   * later. The other tiers keep the entry's own lifetime. Default: no cap.
+   */
+  readonly maxTtl?: Duration
+}
 
 /** Which tiers a call reads or writes. */
 export type TierSelection = 'all' | 'local' | 'remote'
@@ -244,6 +272,8 @@ export interface Policy {
 export interface ResolvedCacheOptions {
   readonly local: LocalTier<CacheEntry> | undefined
   readonly remotes: readonly RemoteStore[]
+  /** Each tier's `maxTtl` in ms (`Infinity`: none): the local tier's, and each remote's. */
+  readonly tierCaps: { readonly local: number; readonly remotes: readonly number[] }
   readonly keyPrefix: string
   readonly policy: Policy
   readonly serializer: Serializer

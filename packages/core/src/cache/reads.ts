@@ -117,7 +117,7 @@ export class Reads {
   #backfilled(fullKey: string, found: Found, watch: Watch): Found {
     const rt = this.#rt
     if (rt.epochs.changedSince(watch) || !rt.enabled) return found
-    rt.local?.set(fullKey, found.entry, found.entry.staleUntil)
+    rt.setLocal(fullKey, found.entry)
     if (found.tier > 0) rt.writes.backfill(fullKey, found.entry, found.tier)
     return found
   }

@@ -25,6 +25,7 @@ import { RemoteCalls } from './remote-calls.js'
 import { RemoteTier } from './remote-tier.js'
 import { RemoteTagStorage } from './tag-storage.js'
 import { TagRegistry } from './tags.js'
+import { capEntry, NO_CAP } from './tier-caps.js'
 import { WriteBehindQueue } from './write-behind.js'
 import { Writes } from './writes.js'
 
@@ -174,6 +175,15 @@ export class CacheRuntime {
         reset: () => this.#resetLocal(),
       })
       .catch((error) => this.reportError(undefined, 'bus', 'subscribe', error))
+  }
+
+  /** Stores `entry` in the local tier, clipped to the tier's `maxTtl` (see tier-caps.ts). */
+  setLocal(fullKey: string, entry: CacheEntry): void {
+    const local = this.local
+    if (local === undefined) return
+    const cap = this.options.tierCaps.local
+    const held = cap === NO_CAP ? entry : capEntry(entry, cap, this.clock())
+    local.set(fullKey, held, held.staleUntil)
   }
 
   /** Turns caching on or off for the whole cache (see {@link enabled}); logs the change. */

@@ -53,7 +53,7 @@ export function loadSync<T>(
     checkSerializable(rt, fullKey, value)
     rt.epochs.changed(fullKey)
     rt.flights.supersede(fullKey)
-    rt.local?.set(fullKey, entry, entry.staleUntil)
+    rt.setLocal(fullKey, entry)
     rt.stats.sets++
     void rt.announce({ keys: [fullKey] })
   }

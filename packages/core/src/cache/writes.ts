@@ -8,6 +8,7 @@ import type { CallOutcome } from './remote-calls.js'
 import type { RemoteTier } from './remote-tier.js'
 import type { CacheRuntime } from './runtime.js'
 import { checkSerializable } from './serializability.js'
+import { capEntry, NO_CAP } from './tier-caps.js'
 import { Ticket } from './tier-order.js'
 
 /** One entry of a batch write, encoded once for every remote tier. */
@@ -82,7 +83,7 @@ export class Writes {
         if (tiers === 'remote' || rt.epochs.changedSince(watches[i] as (typeof watches)[number])) {
           rt.local?.delete(fullKey)
         } else {
-          rt.local?.set(fullKey, entry, entry.staleUntil)
+          rt.setLocal(fullKey, entry)
         }
       })
     } finally {
@@ -146,7 +147,7 @@ export class Writes {
         ),
       )
       if (tiers !== 'remote' && !rt.epochs.changedSince(watch)) {
-        rt.local?.set(fullKey, entry, entry.staleUntil)
+        rt.setLocal(fullKey, entry)
       } else {
         rt.local?.delete(fullKey)
       }
@@ -212,12 +213,13 @@ export class Writes {
   async add(fullKey: string, entry: CacheEntry, owner: number): Promise<boolean> {
     const rt = this.#rt
     const bytes = encodeEntry(rt, fullKey, entry)
+    const owned = capFor(this.#rt, owner, [{ fullKey, entry, bytes }])[0] as EncodedWrite
     const decided = await rt.calls.mutate(
       owner,
       [new Ticket(fullKey, false, false, false)],
       'add',
-      (tier) => tier.store.add(fullKey, bytes, entry.staleUntil),
-      { deadUntil: entry.staleUntil },
+      (tier) => tier.store.add(fullKey, owned.bytes as Uint8Array, owned.entry.staleUntil),
+      { deadUntil: owned.entry.staleUntil },
     )
     if (!decided.ok || decided.value !== true) return false
     rt.epochs.changed(fullKey)
@@ -229,7 +231,7 @@ export class Writes {
           .slice(0, owner)
           .map((_, i) => this.#mutateWrites(i, [{ fullKey, entry, bytes }], 'add')),
       )
-      if (!rt.epochs.changedSince(watch)) rt.local?.set(fullKey, entry, entry.staleUntil)
+      if (!rt.epochs.changedSince(watch)) rt.setLocal(fullKey, entry)
     } catch (error) {
       rt.local?.delete(fullKey)
       throw error
@@ -253,13 +255,14 @@ export class Writes {
     }
     for (let i = 0; i < foundAt; i++) {
       if (!rt.calls.readable(i, fullKey)) continue
+      const held = capFor(this.#rt, i, [{ fullKey, entry, bytes }])[0] as EncodedWrite
       rt.calls
         .mutate(
           i,
           [new Ticket(fullKey, false, true, false)],
           'backfill',
-          (tier) => tier.set(fullKey, bytes, entry),
-          { deadUntil: entry.staleUntil },
+          (tier) => tier.set(fullKey, held.bytes as Uint8Array, held.entry),
+          { deadUntil: held.entry.staleUntil },
         )
         .catch(() => undefined)
     }
@@ -289,10 +292,11 @@ export class Writes {
 
   #mutateWrites(
     index: number,
-    writes: readonly EncodedWrite[],
+    uncapped: readonly EncodedWrite[],
     operation: string,
     turn?: Promise<void>,
   ): Promise<CallOutcome<unknown>> {
+    const writes = capFor(this.#rt, index, uncapped)
     const deadUntil = Math.max(...writes.map((write) => write.entry.staleUntil))
     const tickets = writes.map((write) => new Ticket(write.fullKey, false, true, true))
     return this.#rt.calls.mutate(
@@ -309,6 +313,25 @@ export class Writes {
       turn === undefined ? { deadUntil } : { deadUntil, turn },
     )
   }
+}
+
+/**
+ * `writes` as remote tier `index` takes them: clipped to its `maxTtl` from now (see
+ * tier-caps.ts) and re-encoded where clipped; the same array when the tier has no cap.
+ */
+function capFor(
+  rt: CacheRuntime,
+  index: number,
+  writes: readonly EncodedWrite[],
+): readonly EncodedWrite[] {
+  const cap = rt.options.tierCaps.remotes[index] ?? NO_CAP
+  if (cap === NO_CAP) return writes
+  const now = rt.clock()
+  return writes.map((write) => {
+    const entry = capEntry(write.entry, cap, now)
+    if (entry === write.entry) return write
+    return { fullKey: write.fullKey, entry, bytes: encodeEntry(rt, write.fullKey, entry) }
+  })
 }
 
 function keep(
