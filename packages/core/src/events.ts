@@ -25,6 +25,12 @@ export interface CacheEvents {
    * it), its repair succeeded, or the repair was dropped by `close()`. See docs/engine.md.
    */
   recovery: RecoveryEvent
+  /**
+   * A remote tier's backend is set up in a way that weakens the cache's guarantees (see
+   * `StoreWarning`), e.g. `'evicts-live-keys'` for a Redis that may evict tag
+   * timestamps. Emitted once per tier and warning, when the cache first uses tags.
+   */
+  setup: { tier: string; code: string; message: string }
   /** A tier, the codec, the bus or a loader failed; the operation may still have succeeded. */
   error: { key: string | undefined; tier: string | undefined; operation: string; error: unknown }
 }

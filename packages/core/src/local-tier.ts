@@ -3,7 +3,9 @@ import type { CacheEntry } from './entry.js'
 /**
  * The local tier contract: an in-process, **synchronous** tier that holds decoded
  * values (no serialization, no copy on the hit path unless asked for), and answers
- * most reads of the whole library. `memory()` is the built-in implementation.
+ * most reads of the whole library. `memory()` is the built-in implementation;
+ * `@stack/sqlite`'s `sqliteTier()` is a persistent one. Implementations prove themselves
+ * with the contract tests in `packages/core/test/memory/local-tier-contract.ts`.
  *
  * Expiries are absolute epoch milliseconds, as in the remote contract. A local
  * tier never returns a value at or past its expiry.
@@ -32,7 +34,10 @@ export interface LocalTier<V = CacheEntry> {
   delete(key: string): boolean
   /** Removes every key starting with `prefix` (everything for `''`). */
   clear(prefix?: string): void
-  /** Drops everything and stops accepting calls. Idempotent. */
+  /**
+   * Stops accepting calls. Idempotent. `memory()` drops everything; a persistent tier
+   * (`@stack/sqlite`'s `sqliteTier()`) keeps its entries for the next process.
+   */
   close(): void
   /**
    * Optional: read time from `clock` from now on, unless the tier was configured with a

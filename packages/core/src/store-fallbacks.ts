@@ -25,6 +25,8 @@ export type CompleteStore = RemoteStore & Required<Pick<RemoteStore, OptionalSto
  *   win, so it must not back a lock (that is what `capabilities.add === false` says).
  * - `keys`: iterating it rejects with `UnsupportedError`; there is no portable fallback.
  *
+ * `checkSetup` has no fallback: it is passed through when the store has it.
+ *
  * Returns `store` itself when it already implements every optional method.
  *
  * @example
@@ -64,6 +66,7 @@ export function completeStore(store: RemoteStore): CompleteStore {
       ? (key, value, expiresAt) => store.add!(key, value, expiresAt)
       : (key, value, expiresAt) => addByGetThenSet(store, key, value, expiresAt),
     keys: store.keys ? (prefix) => store.keys!(prefix) : () => unsupportedKeys(store),
+    ...(store.checkSetup && { checkSetup: () => store.checkSetup!() }),
   }
 }
 

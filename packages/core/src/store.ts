@@ -69,6 +69,31 @@ export interface StoreWrite {
 }
 
 /**
+ * Something in a store's backend configuration that weakens what core relies on,
+ * reported by {@link RemoteStore.checkSetup}.
+ *
+ * Codes core knows:
+ * - `'evicts-live-keys'`: the backend may remove keys before their expiry (Redis with an
+ *   evicting `maxmemory-policy`, memcached with evictions on). Core keeps its tag
+ *   timestamps in every remote tier; an evicted one brings back the entries
+ *   `invalidateTags` killed, in the processes that have not learned of it yet.
+ *
+ * @example
+ * ```ts
+ * const warning: StoreWarning = {
+ *   code: 'evicts-live-keys',
+ *   message: 'maxmemory-policy is allkeys-lru: keys may be evicted before they expire',
+ * }
+ * ```
+ */
+export interface StoreWarning {
+  /** A stable identifier of the problem, such as `'evicts-live-keys'`. */
+  readonly code: string
+  /** What is wrong and what to change, for an operator. */
+  readonly message: string
+}
+
+/**
  * A remote (asynchronous, byte-oriented) store. `@stack/test-suite` checks every rule
  * here that a test can check.
  *
@@ -174,4 +199,14 @@ export interface RemoteStore {
    * step of the iteration, never the call itself: an `async function*` does this.
    */
   keys?(prefix: string): AsyncIterable<string>
+  /**
+   * Reads the backend's configuration and reports settings that break what core relies
+   * on (see {@link StoreWarning}), e.g. Redis' `maxmemory-policy`. Resolves `[]` when
+   * all is well and also when the store cannot tell (the command is disabled or
+   * renamed, as on managed services); rejects only when the backend cannot be reached.
+   * Core calls it once per cache, the first time the cache uses tags (again a minute
+   * later if it rejected), logs each warning through the cache's `logger` and emits a
+   * `setup` event. No fallback: a store without the method reports nothing.
+   */
+  checkSetup?(): Promise<readonly StoreWarning[]>
 }

@@ -19,6 +19,7 @@ import { clearLogKeys, memcachedKey } from './key-map.js'
 import { LogAccess } from './log-access.js'
 import { type MemcachedStoreOptions, resolveMemcachedOptions } from './options.js'
 import { Opcode, type Reply, Status, storageExtras } from './protocol.js'
+import { evictionWarnings } from './setup.js'
 import { Transport } from './transport.js'
 
 /** A {@link RemoteStore} on memcached, with the batch methods and `add`; see {@link memcachedStore}. */
@@ -27,6 +28,12 @@ export interface MemcachedStore extends RemoteStore {
   setMany: NonNullable<RemoteStore['setMany']>
   deleteMany: NonNullable<RemoteStore['deleteMany']>
   add: NonNullable<RemoteStore['add']>
+  /**
+   * Warns (`'evicts-live-keys'`) unless every server runs with evictions off (`-M`):
+   * memcached would otherwise evict core's tag timestamps under memory pressure. Reads
+   * `stats settings` of each server. Core calls it once, when a cache first uses tags.
+   */
+  checkSetup: NonNullable<RemoteStore['checkSetup']>
   /** The memjs client in use. */
   readonly client: MemjsClient
 }
@@ -299,6 +306,10 @@ export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedSt
         await Promise.all([reads, ...deletions])
         return removed
       })
+    },
+
+    async checkSetup() {
+      return run(() => evictionWarnings(transport))
     },
 
     async close() {

@@ -11,6 +11,8 @@ export const Opcode = {
   noop: 0x0a,
   /** Quiet get-with-key: the server answers hits only (with their key), never misses. */
   getkq: 0x0d,
+  /** Statistics: one reply per name (the key) and value, then an empty one. */
+  stat: 0x10,
 } as const
 
 export const Status = {

@@ -79,6 +79,31 @@ export class Transport {
     })
   }
 
+  /**
+   * `STAT <group>` on `server` (e.g. `'settings'`): every name and value it answers,
+   * collected until the empty reply that ends them.
+   */
+  stats(server: MemjsServer, group: string): Promise<Map<string, string>> {
+    const opaque = this.#nextOpaque()
+    return new Promise((resolve, reject) => {
+      const stats = new Map<string, string>()
+      // Quiet, as in getMany: memjs keeps the handler until the empty closing reply.
+      const onReply = Object.assign(
+        (response: MemjsResponse) => {
+          const { header, key } = response as MemjsResponse & { key: Buffer }
+          if ((header as { totalBodyLength?: number }).totalBodyLength === 0) resolve(stats)
+          else if (header.status !== Status.ok) {
+            reject(new Error(`memcached stats ${group} failed with status ${header.status}`))
+          } else stats.set(key.toString(), response.val.toString())
+        },
+        { quiet: true },
+      )
+      server.onResponse(opaque, onReply)
+      server.onError(opaque, (error) => reject(asError(error)))
+      server.write(encodeRequest({ opcode: Opcode.stat, key: group }, opaque))
+    })
+  }
+
   #nextOpaque(): number {
     this.#client.incrSeq()
     return this.#client.seq

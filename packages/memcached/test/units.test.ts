@@ -26,14 +26,24 @@ describe('memcachedKey', () => {
     expect(memcachedKey('ns', 'user:1/profile')).toBe('ns:user:1/profile')
   })
 
-  test('long, spaced, control-character and #-keys are hashed, distinctly and within 250 bytes', () => {
+  test('a #-key stays readable unless it has the shape of a hashed key', () => {
+    expect(memcachedKey('ns', '#user:1')).toBe('ns:#user:1')
+    const lookalike = `#${'A'.repeat(43)}`
+    expect(memcachedKey('ns', lookalike)).toMatch(/^ns:#[A-Za-z0-9_-]{43}$/)
+    expect(memcachedKey('ns', lookalike)).not.toBe(`ns:${lookalike}`)
+    // A raw key never equals the hashed form of another key.
+    const hashed = memcachedKey('ns', 'a b').slice('ns:'.length)
+    expect(memcachedKey('ns', hashed)).not.toBe(memcachedKey('ns', 'a b'))
+  })
+
+  test('long, spaced, control-character and hash-shaped keys are hashed, distinctly and within 250 bytes', () => {
     const keys = [
       'x'.repeat(248),
       'x'.repeat(247),
       'a b',
       'a\nb',
       'a\u0000b',
-      '#raw',
+      `#${'x'.repeat(43)}`,
       'é'.repeat(200),
       '\uD800',
     ]

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { InvalidKeyError, InvalidOptionError, type StoreWrite } from '@stack/core'
 import { encodeText } from './key-codec.js'
 
@@ -20,7 +20,7 @@ export function storedKey(key: string): StoredKey {
     )
   }
   const text = encodeText(key)
-  return { text, hash: createHash('sha256').update(text).digest() }
+  return { text, hash: hash('sha256', text, 'buffer') }
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   type RemoteStore,
   STORE_CONTRACT_VERSION,
   type StoreCapabilities,
+  type StoreWarning,
   type StoreWrite,
   toMilliseconds,
 } from '@stack/core'
@@ -22,6 +23,7 @@ import { disconnect } from './disconnect.js'
 import { Gate } from './gate.js'
 import { prefixPattern } from './glob.js'
 import { masters, scanPages, unlinkAll } from './scan.js'
+import { evictionWarnings, readMemorySettings } from './setup.js'
 import {
   checkExpiry,
   checkKey,
@@ -284,6 +286,22 @@ export class RedisStore implements RemoteStore {
         }
       }
     }
+  }
+
+  /**
+   * Warns (`'evicts-live-keys'`) when a server's `maxmemory-policy` is anything but
+   * `noeviction`: Redis could then evict core's tag timestamps before their expiry and
+   * bring invalidated entries back. Reads `CONFIG GET maxmemory*` on every master; a
+   * server that refuses CONFIG (disabled, renamed, managed Redis) is left out silently.
+   * Core calls it once, when a cache first uses tags.
+   */
+  async checkSetup(): Promise<readonly StoreWarning[]> {
+    await this.#gate.ready()
+    const servers = masters(this.client)
+    const settings = await Promise.all(
+      servers.map((server) => this.#gate.run(() => readMemorySettings(server))),
+    )
+    return evictionWarnings(settings)
   }
 
   async close(): Promise<void> {

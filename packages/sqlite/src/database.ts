@@ -46,17 +46,7 @@ export interface OpenDatabase {
 export function openDatabase(options: ResolvedSqliteOptions): OpenDatabase {
   const db = new DatabaseSync(options.path)
   try {
-    db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs}`)
-    // SQLite does not always call the busy handler while several processes open one file at
-    // once (switching to WAL, recovering the WAL index), so setup retries on its own.
-    const deadline = Date.now() + options.busyTimeoutMs
-    const setup = (sql: string) => retryWhileBusy(() => db.exec(sql), deadline)
-    if (options.path !== ':memory:') {
-      const mode = retryWhileBusy(() => db.prepare('PRAGMA journal_mode').get(), deadline)
-      if (mode?.journal_mode !== 'wal') setup('PRAGMA journal_mode = WAL')
-      // In WAL mode NORMAL survives a process crash; only a power loss may drop the last writes.
-      setup('PRAGMA synchronous = NORMAL')
-    }
+    const { setup, deadline } = configureConnection(db, options.path, options.busyTimeoutMs)
     const table = `"${options.table}"`
     setup(`CREATE TABLE IF NOT EXISTS ${table} (
       key BLOB NOT NULL PRIMARY KEY,
@@ -71,12 +61,46 @@ export function openDatabase(options: ResolvedSqliteOptions): OpenDatabase {
   }
 }
 
+/** The setup helpers {@link configureConnection} returns. */
+export interface ConnectionSetup {
+  /** Runs `sql`, retrying while the database is busy, until the deadline. */
+  readonly setup: (sql: string) => void
+  /** When setup gives up waiting for other processes (epoch ms). */
+  readonly deadline: number
+}
+
+/**
+ * Sets the busy timeout first (so that everything after it waits for other processes
+ * instead of failing), then switches a file database to WAL (readers never block the
+ * writer and the writer never blocks readers) with `synchronous = NORMAL`.
+ */
+export function configureConnection(
+  db: DatabaseSync,
+  path: string,
+  busyTimeoutMs: number,
+): ConnectionSetup {
+  db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`)
+  // SQLite does not always call the busy handler while several processes open one file at
+  // once (switching to WAL, recovering the WAL index), so setup retries on its own.
+  const deadline = Date.now() + busyTimeoutMs
+  const setup = (sql: string) => {
+    retryWhileBusy(() => db.exec(sql), deadline)
+  }
+  if (path !== ':memory:') {
+    const mode = retryWhileBusy(() => db.prepare('PRAGMA journal_mode').get(), deadline)
+    if (mode?.journal_mode !== 'wal') setup('PRAGMA journal_mode = WAL')
+    // In WAL mode NORMAL survives a process crash; only a power loss may drop the last writes.
+    setup('PRAGMA synchronous = NORMAL')
+  }
+  return { setup, deadline }
+}
+
 const SQLITE_BUSY = 5
 const SQLITE_LOCKED = 6
 const pause = new Int32Array(new SharedArrayBuffer(4))
 
 /** Runs `step`, retrying every 5 ms while SQLite reports the database busy, until `deadline`. */
-function retryWhileBusy<T>(step: () => T, deadline: number): T {
+export function retryWhileBusy<T>(step: () => T, deadline: number): T {
   for (;;) {
     try {
       return step()

@@ -26,6 +26,8 @@ export interface MemcachedOptions {
   readonly maxItemSize?: string
   /** Memory for items in MiB (`-m`); default 64. */
   readonly memoryMb?: number
+  /** More `memcached` arguments, e.g. `['-M']` (no evictions). */
+  readonly extraArgs?: readonly string[]
 }
 
 /** Whether `memcached` is installed; see {@link requireBinary}. */
@@ -45,6 +47,7 @@ function serverArgs(port: number, options: MemcachedOptions): string[] {
     String(options.memoryMb ?? 64),
   ]
   if (options.maxItemSize !== undefined) args.push('-I', options.maxItemSize)
+  if (options.extraArgs !== undefined) args.push(...options.extraArgs)
   // memcached refuses to run as root unless told which user to stay.
   if (process.getuid?.() === 0) args.push('-u', 'root')
   return args

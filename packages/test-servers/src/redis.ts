@@ -96,6 +96,12 @@ async function launch(port: number, dir: string, extra: readonly string[]): Prom
   return child
 }
 
+/** Options of {@link startRedis}. */
+export interface StartRedisOptions {
+  /** More `redis-server` arguments, e.g. `['--maxmemory-policy', 'allkeys-lru']`; kept on restart. */
+  readonly extraArgs?: readonly string[]
+}
+
 /**
  * Starts a standalone `redis-server` on a free loopback port, or returns `undefined`
  * when the binary is missing outside CI (see {@link requireBinary}).
@@ -104,13 +110,17 @@ async function launch(port: number, dir: string, extra: readonly string[]): Prom
  * ```ts
  * const redis = await startRedis()
  * if (redis) { ...; await redis.stop() }
+ * const evicting = await startRedis({ extraArgs: ['--maxmemory-policy', 'allkeys-lru'] })
  * ```
  */
-export async function startRedis(): Promise<RedisServer | undefined> {
+export async function startRedis(
+  options: StartRedisOptions = {},
+): Promise<RedisServer | undefined> {
   if (!redisAvailable()) return undefined
   const port = await freePort()
   const dir = tempDir('redis')
-  let child: ServerProcess | undefined = await launch(port, dir, [])
+  const extra = options.extraArgs ?? []
+  let child: ServerProcess | undefined = await launch(port, dir, extra)
   return {
     host: '127.0.0.1',
     port,
@@ -121,7 +131,7 @@ export async function startRedis(): Promise<RedisServer | undefined> {
     },
     async restart() {
       await child?.stop()
-      child = await launch(port, dir, [])
+      child = await launch(port, dir, extra)
     },
     pause() {
       child?.child.kill('SIGSTOP')

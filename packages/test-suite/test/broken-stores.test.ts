@@ -211,6 +211,12 @@ const breakages: readonly Breakage[] = [
     caseName: 'two stores from createStore share one backend',
     message: /B reading a key A cleared/,
   },
+  {
+    fault: 'a setup warning without a code',
+    store: { faults: { codelessSetupWarning: true } },
+    caseName: 'checkSetup (when implemented)',
+    message: /a warning needs a string code/,
+  },
 ]
 
 function casesNamed(fragment: string) {

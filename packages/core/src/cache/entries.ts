@@ -29,8 +29,9 @@ export function writePolicy(base: Policy, options: SetOptions | undefined): Poli
 
 /**
  * Builds the entry for `value`: fresh for the TTL from `now`, then stale for the
- * longer of stale-while-revalidate and grace. `createdAt` is when the value was read
- * from its source (a loader's start), which tag invalidations are compared with.
+ * longer of stale-while-revalidate and grace; a tagged entry dies at the latest
+ * `policy.maxEntryLife` after `createdAt`. `createdAt` is when the value was read from
+ * its source (a loader's start), which tag invalidations are compared with.
  */
 export function buildEntry(
   key: string,
@@ -48,9 +49,15 @@ export function buildEntry(
     )
   }
   const ttl = overrides?.ttl === undefined ? policy.ttl : toMilliseconds(overrides.ttl, 'ttl')
-  const freshUntil = now + ttl
-  const staleUntil = freshUntil + Math.max(policy.staleWhileRevalidate, policy.grace)
   const tags = overrides?.tags ?? NO_TAGS
+  let freshUntil = now + ttl
+  let staleUntil = freshUntil + Math.max(policy.staleWhileRevalidate, policy.grace)
+  // A tagged entry must die before the tag timestamps that can reject it expire.
+  const lastLive = createdAt + policy.maxEntryLife
+  if (tags.length > 0 && staleUntil > lastLive) {
+    staleUntil = lastLive
+    freshUntil = Math.min(freshUntil, lastLive)
+  }
   return loadTime === undefined
     ? { value, createdAt, freshUntil, staleUntil, tags }
     : { value, createdAt, freshUntil, staleUntil, tags, loadTime }

@@ -166,6 +166,26 @@ export interface CacheOptions extends FreshnessOptions {
    */
   readonly tagSyncInterval?: Duration
   /**
+   * Longest life of a tagged entry, from its `createdAt` to its `staleUntil`: a tagged
+   * entry written with a longer `ttl` plus stale window (per call, or by
+   * `ctx.setTtl`) is cut to it. Tag timestamps are stored in the remote tiers with an
+   * expiry this far (plus a minute for clock skew) past the change they record, so they
+   * outlive every entry they can invalidate and do not pile up forever. Untagged entries
+   * are not affected. Use the same value in every process sharing the tiers. Default:
+   * the cache's own entry life (`ttl` plus the longer of `staleWhileRevalidate` and
+   * `grace`) or one day, whichever is longer; it may not be shorter than the cache's own
+   * entry life. `Infinity` keeps tag timestamps forever.
+   *
+   * @example
+   * ```ts
+   * import { createCache, memory } from '@stack/core'
+   *
+   * // Tagged entries live at most a week; tag timestamps are dropped a week after the change.
+   * const cache = createCache({ tiers: [memory()], ttl: '1h', maxEntryLife: '7d' })
+   * ```
+   */
+  readonly maxEntryLife?: Duration
+  /**
    * The initial state of the run-time switch ({@link Cache.enable}/{@link Cache.disable}).
    * `false` starts the cache off: reads miss, loaders are called every time and nothing
    * is stored, while removals (delete, clear, tag invalidation) still reach every tier.
@@ -266,6 +286,8 @@ export interface Policy {
   readonly hardTimeout: number
   /** `0` when early refresh is off. */
   readonly beta: number
+  /** The cache's `maxEntryLife`: the longest life of a tagged entry (never overridden per call). */
+  readonly maxEntryLife: number
 }
 
 /** The validated, normalised form of {@link CacheOptions}. */

@@ -4,6 +4,7 @@ import type { DecodeError } from '../errors.js'
 import { TierGuard, type TierGuardOptions } from '../resilience/index.js'
 import type { RemoteStore, StoreWrite } from '../store.js'
 import { type CompleteStore, completeStore } from '../store-fallbacks.js'
+import { capEntryLife } from './entry-life.js'
 import { maxBatchKeysOf, ReadCoalescer, type ReadCoalescing } from './read-coalescer.js'
 
 /** The guard's options plus how single-key reads are coalesced (default: same tick). */
@@ -28,6 +29,7 @@ export class RemoteTier {
   readonly #codec: EnvelopeCodec
   readonly #onDecodeError: (error: DecodeError) => void
   readonly #maxBatchKeys: number
+  readonly #maxEntryLife: number
   /** `undefined` when coalescing is off or the store has no native batch read. */
   readonly #reads: ReadCoalescer | undefined
 
@@ -36,6 +38,7 @@ export class RemoteTier {
     codec: EnvelopeCodec,
     onDecodeError: (error: DecodeError) => void,
     options: RemoteTierOptions,
+    maxEntryLife: number,
   ) {
     const { coalesceReads = { windowMicros: 0 }, ...guard } = options
     this.name = store.name
@@ -44,6 +47,7 @@ export class RemoteTier {
     this.#codec = codec
     this.#onDecodeError = onDecodeError
     this.#maxBatchKeys = maxBatchKeysOf(this.store)
+    this.#maxEntryLife = maxEntryLife
     this.#reads =
       coalesceReads && store.capabilities.batch
         ? new ReadCoalescer(this.store, coalesceReads, this.#maxBatchKeys)
@@ -87,7 +91,7 @@ export class RemoteTier {
 
   #decode(key: string, bytes: Uint8Array): CacheEntry | undefined {
     try {
-      return this.#codec.decode(key, bytes)
+      return capEntryLife(this.#codec.decode(key, bytes), this.#maxEntryLife)
     } catch (error) {
       this.#onDecodeError(error as DecodeError)
       return undefined

@@ -9,6 +9,7 @@ import type { TierGuardOptions } from '../resilience/options.js'
 import { structuredSerializer } from '../serializers/structured.js'
 import type { RemoteStore } from '../store.js'
 import { FRESHNESS_OPTION_NAMES, rejectUnknown } from './call-options.js'
+import { resolveMaxEntryLife } from './entry-life.js'
 import { rootPath } from './keyspace.js'
 import { isLogger } from './logging.js'
 import type {
@@ -37,6 +38,7 @@ const CACHE_OPTION_NAMES = new Set<string>([
   'circuitBreaker',
   'coalesceReads',
   'tagSyncInterval',
+  'maxEntryLife',
   'enabled',
   'clock',
   'name',
@@ -51,6 +53,7 @@ const DEFAULT_POLICY: Policy = {
   softTimeout: Number.POSITIVE_INFINITY,
   hardTimeout: Number.POSITIVE_INFINITY,
   beta: 0,
+  maxEntryLife: Number.POSITIVE_INFINITY, // replaced by resolveMaxEntryLife
 }
 
 export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOptions {
@@ -93,12 +96,13 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOp
   if (options.bus !== undefined && !isBus(options.bus)) {
     throw new InvalidOptionError('bus', 'bus must have publish, subscribe and close')
   }
+  const policy = resolvePolicy(DEFAULT_POLICY, options)
   return {
     local,
     remotes,
     tierCaps,
     keyPrefix: rootPath(prefix),
-    policy: resolvePolicy(DEFAULT_POLICY, options),
+    policy: { ...policy, maxEntryLife: resolveMaxEntryLife(options.maxEntryLife, policy) },
     serializer,
     compressThreshold,
     maxValueBytes: resolveMaxValueBytes(options.maxValueBytes),
@@ -137,6 +141,7 @@ export function resolvePolicy(base: Policy, overrides: FreshnessOptions): Policy
     softTimeout: ms('softTimeout'),
     hardTimeout: ms('hardTimeout'),
     beta: overrides.earlyRefresh === undefined ? base.beta : resolveBeta(overrides.earlyRefresh),
+    maxEntryLife: base.maxEntryLife,
   }
 }
 

@@ -23,9 +23,9 @@ import { Reads } from './reads.js'
 import { Recovery, type RecoveryEvent } from './recovery.js'
 import { RemoteCalls } from './remote-calls.js'
 import { RemoteTier } from './remote-tier.js'
+import { SetupChecks } from './setup-check.js'
 import { RemoteTagStorage } from './tag-storage.js'
 import { TagRegistry } from './tags.js'
-import { capEntry, NO_CAP } from './tier-caps.js'
 import { WriteBehindQueue } from './write-behind.js'
 import { Writes } from './writes.js'
 
@@ -56,6 +56,8 @@ export class CacheRuntime {
   readonly graceBackoff = new GraceBackoff()
   readonly calls: RemoteCalls
   readonly recovery: Recovery
+  /** The remote tiers' `checkSetup`, run once when the cache first uses tags. */
+  readonly setup: SetupChecks
   readonly tags: TagRegistry
   readonly bus: BusLink | undefined
   readonly lock: DistributedLock | undefined
@@ -98,7 +100,13 @@ export class CacheRuntime {
     })
     this.remotes = options.remotes.map(
       (store, index) =>
-        new RemoteTier(store, codec, (error) => this.decodeFailed(index, error), options.tierGuard),
+        new RemoteTier(
+          store,
+          codec,
+          (error) => this.decodeFailed(index, error),
+          options.tierGuard,
+          options.policy.maxEntryLife,
+        ),
     )
     this.stats = createStats([
       ...(options.local ? [options.local.name] : []),
@@ -131,6 +139,19 @@ export class CacheRuntime {
       })
     })
     this.reads = new Reads(this)
+    this.setup = new SetupChecks(this.remotes, this.clock, {
+      warning: (tier, { code, message }) => {
+        this.log.log('warn', `setup:${tier}:${code}`, `${tier}: ${message}`, { tier, code })
+        if (this.events.listening('setup')) this.events.emit('setup', { tier, code, message })
+      },
+      failed: (tier, error) =>
+        this.log.log(
+          'debug',
+          `setup:${tier}`,
+          `${tier}: could not check its setup: ${(error as Error)?.message ?? String(error)}`,
+          { tier },
+        ),
+    })
     this.tags = new TagRegistry(
       this.remotes.length === 0 ? undefined : new RemoteTagStorage(this),
       options.tagSyncInterval,
@@ -175,15 +196,6 @@ export class CacheRuntime {
         reset: () => this.#resetLocal(),
       })
       .catch((error) => this.reportError(undefined, 'bus', 'subscribe', error))
-  }
-
-  /** Stores `entry` in the local tier, clipped to the tier's `maxTtl` (see tier-caps.ts). */
-  setLocal(fullKey: string, entry: CacheEntry): void {
-    const local = this.local
-    if (local === undefined) return
-    const cap = this.options.tierCaps.local
-    const held = cap === NO_CAP ? entry : capEntry(entry, cap, this.clock())
-    local.set(fullKey, held, held.staleUntil)
   }
 
   /** Turns caching on or off for the whole cache (see {@link enabled}); logs the change. */

@@ -5,6 +5,7 @@ import { LoadContext } from './load-context.js'
 import type { GetOrSetOptions, LoaderContext } from './options.js'
 import type { CacheRuntime } from './runtime.js'
 import { checkSerializable } from './serializability.js'
+import { setLocal } from './tier-caps.js'
 
 /**
  * `getOrSetSync` over a local-only cache: a fresh local hit, or the loader's result,
@@ -53,7 +54,7 @@ export function loadSync<T>(
     checkSerializable(rt, fullKey, value)
     rt.epochs.changed(fullKey)
     rt.flights.supersede(fullKey)
-    rt.setLocal(fullKey, entry)
+    setLocal(rt, fullKey, entry)
     rt.stats.sets++
     void rt.announce({ keys: [fullKey] })
   }

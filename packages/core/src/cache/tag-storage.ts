@@ -1,4 +1,5 @@
 import { DecodeError } from '../errors.js'
+import { tagRecordExpiry } from './entry-life.js'
 import type { CacheRuntime } from './runtime.js'
 import { decodeTagRecord, encodeTagRecord } from './tag-records.js'
 import type { TagStorage } from './tags.js'
@@ -24,6 +25,7 @@ export class RemoteTagStorage implements TagStorage {
 
   async read(keys: readonly string[], now: number): Promise<number[]> {
     const rt = this.#rt
+    rt.setup.run() // e.g. a Redis that may evict these records
     const perTier = await Promise.all(
       rt.remotes.map((_, i) =>
         rt.calls.call(i, keys[0], 'tags', (tier) => tier.store.getMany(keys)),
@@ -45,7 +47,7 @@ export class RemoteTagStorage implements TagStorage {
         newest = Math.max(newest, now)
         void rt.calls
           .call(i, key, 'tags', (tier) =>
-            tier.store.set(key, encodeTagRecord(now), Number.POSITIVE_INFINITY),
+            tier.store.set(key, encodeTagRecord(now), this.#expiry(now)),
           )
           .catch(() => undefined)
       })
@@ -54,20 +56,27 @@ export class RemoteTagStorage implements TagStorage {
   }
 
   /**
-   * Writes a tag timestamp to every remote tier. This process already applied the
+   * Writes a tag timestamp to every remote tier, to expire once no entry it can reject
+   * is alive (`maxEntryLife` after `at`, plus clock skew). This process already applied the
    * change; a tier that failed gets it again in the background until it takes it, so
    * that other processes and restarts learn of it too.
    */
   async write(key: string, at: number): Promise<void> {
     const rt = this.#rt
+    rt.setup.run()
     await Promise.all(rt.remotes.map((_, i) => this.#writeTo(i, key, at, 0)))
+  }
+
+  /** A record outlives every entry it can reject, and no longer (see entry-life.ts). */
+  #expiry(at: number): number {
+    return tagRecordExpiry(at, this.#rt.options.policy.maxEntryLife)
   }
 
   async #writeTo(index: number, key: string, at: number, attempt: number): Promise<void> {
     const rt = this.#rt
     const bytes = encodeTagRecord(at)
     const written = await rt.calls.attempt(index, key, 'tags', (tier) =>
-      tier.store.set(key, bytes, Number.POSITIVE_INFINITY),
+      tier.store.set(key, bytes, this.#expiry(at)),
     )
     if (written.ok || rt.closing !== undefined) return
     if (this.#retries >= MAX_RETRIES) {

@@ -1,4 +1,5 @@
 import type { CacheEntry } from '../entry.js'
+import type { CacheRuntime } from './runtime.js'
 
 /**
  * Per-tier TTL caps (`tiers: [memory(), { store, maxTtl }]`): a tier with a cap holds
@@ -25,4 +26,13 @@ export function capEntry(entry: CacheEntry, maxTtl: number, now: number): CacheE
   return loadTime === undefined
     ? { value, createdAt, freshUntil, staleUntil: limit, tags }
     : { value, createdAt, freshUntil, staleUntil: limit, tags, loadTime }
+}
+
+/** Stores `entry` in the cache's local tier, if any, clipped to that tier's `maxTtl`. */
+export function setLocal(rt: CacheRuntime, fullKey: string, entry: CacheEntry): void {
+  const local = rt.local
+  if (local === undefined) return
+  const cap = rt.options.tierCaps.local
+  const held = cap === NO_CAP ? entry : capEntry(entry, cap, rt.clock())
+  local.set(fullKey, held, held.staleUntil)
 }

@@ -8,7 +8,7 @@ import type { CallOutcome } from './remote-calls.js'
 import type { RemoteTier } from './remote-tier.js'
 import type { CacheRuntime } from './runtime.js'
 import { checkSerializable } from './serializability.js'
-import { capEntry, NO_CAP } from './tier-caps.js'
+import { capEntry, NO_CAP, setLocal } from './tier-caps.js'
 import { Ticket } from './tier-order.js'
 
 /** One entry of a batch write, encoded once for every remote tier. */
@@ -83,7 +83,7 @@ export class Writes {
         if (tiers === 'remote' || rt.epochs.changedSince(watches[i] as (typeof watches)[number])) {
           rt.local?.delete(fullKey)
         } else {
-          rt.setLocal(fullKey, entry)
+          setLocal(rt, fullKey, entry)
         }
       })
     } finally {
@@ -147,7 +147,7 @@ export class Writes {
         ),
       )
       if (tiers !== 'remote' && !rt.epochs.changedSince(watch)) {
-        rt.setLocal(fullKey, entry)
+        setLocal(rt, fullKey, entry)
       } else {
         rt.local?.delete(fullKey)
       }
@@ -231,7 +231,7 @@ export class Writes {
           .slice(0, owner)
           .map((_, i) => this.#mutateWrites(i, [{ fullKey, entry, bytes }], 'add')),
       )
-      if (!rt.epochs.changedSince(watch)) rt.setLocal(fullKey, entry)
+      if (!rt.epochs.changedSince(watch)) setLocal(rt, fullKey, entry)
     } catch (error) {
       rt.local?.delete(fullKey)
       throw error

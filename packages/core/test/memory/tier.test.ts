@@ -1,77 +1,16 @@
 import { describe, expect, test } from 'vitest'
 import {
   ClosedError,
-  InvalidKeyError,
   InvalidOptionError,
-  isLocalTier,
   type MemoryOptions,
   memory,
   SerializationError,
 } from '../../src/index.js'
 import { evictions, fakeClock } from './helpers.js'
 
-describe('the LocalTier surface', () => {
-  test('is a local tier with a name', () => {
-    expect(isLocalTier(memory())).toBe(true)
-    expect(memory().name).toBe('memory')
-    expect(memory({ name: 'l1' }).name).toBe('l1')
-  })
-
-  test('set, get, peek, has, delete', () => {
-    const tier = memory<string>()
-    expect(tier.get('k')).toBeUndefined()
-    tier.set('k', 'v')
-    expect(tier.get('k')).toBe('v')
-    expect(tier.peek('k')).toBe('v')
-    expect(tier.has('k')).toBe(true)
-    expect(tier.delete('k')).toBe(true)
-    expect(tier.delete('k')).toBe(false)
-    expect(tier.has('k')).toBe(false)
-  })
-
-  test('delete reports false for an entry that had already expired', () => {
-    const clock = fakeClock()
-    const tier = memory<string>({ clock: clock.now })
-    tier.set('k', 'v', clock.now() + 1)
-    clock.advance(1)
-    expect(tier.delete('k')).toBe(false)
-    expect(tier.stats().expirations).toBe(1)
-  })
-
-  test('keys may be any non-empty string; others are rejected on write', () => {
-    const tier = memory<string>()
-    for (const key of ['ключ', 'with space', '../..', '*', 'x'.repeat(10_000)]) {
-      tier.set(key, key)
-      expect(tier.get(key)).toBe(key)
-    }
-    expect(() => tier.set('', 'v')).toThrow(InvalidKeyError)
-    expect(() => tier.set(1 as unknown as string, 'v')).toThrow(InvalidKeyError)
-    expect(tier.get('')).toBeUndefined()
-  })
-
-  test('clear(prefix) removes exactly the keys starting with prefix', () => {
-    const tier = memory<number>()
-    for (const key of ['user:1', 'user:2', 'user', 'users:1', 'post:1']) tier.set(key, 1)
-    tier.clear('user:')
-    expect([...tier.keys()].sort()).toEqual(['post:1', 'user', 'users:1'])
-    tier.clear('')
-    expect(tier.size).toBe(0)
-    tier.set('a', 1)
-    tier.clear()
-    expect(tier.size).toBe(0)
-  })
-
-  test('keys(prefix) lists live keys only', () => {
-    const clock = fakeClock()
-    const tier = memory<number>({ clock: clock.now })
-    tier.set('a:1', 1)
-    tier.set('a:2', 2, clock.now() + 1)
-    tier.set('b:1', 3)
-    clock.advance(1)
-    expect([...tier.keys('a:')]).toEqual(['a:1'])
-    expect([...tier.keys()].sort()).toEqual(['a:1', 'b:1'])
-  })
-
+// What every local tier does alike is in local-tier-contract.ts (run by contract.test.ts);
+// these are the memory tier's own behaviours.
+describe('stats', () => {
   test('stats counts hits, misses, evictions, expirations, entries and bytes', () => {
     const clock = fakeClock()
     const tier = memory<string>({
@@ -100,35 +39,6 @@ describe('the LocalTier surface', () => {
 })
 
 describe('onEvict and evict listeners', () => {
-  test('report capacity, expired, deleted and replaced', () => {
-    const clock = fakeClock()
-    const recorded = evictions<string>()
-    const tier = memory<string>({
-      clock: clock.now,
-      maxEntries: 2,
-      policy: 'lru',
-      onEvict: recorded.listener,
-    })
-    tier.set('a', 'a1')
-    tier.set('a', 'a2')
-    tier.set('b', 'b1', clock.now() + 1)
-    tier.set('c', 'c1')
-    clock.advance(1)
-    tier.get('b')
-    tier.set('d', 'd1')
-    tier.delete('c')
-    tier.set('e', 'e1')
-    tier.clear()
-    expect(recorded.calls).toEqual([
-      ['a', 'a1', 'replaced'],
-      ['a', 'a2', 'capacity'],
-      ['b', 'b1', 'expired'],
-      ['c', 'c1', 'deleted'],
-      ['d', 'd1', 'deleted'],
-      ['e', 'e1', 'deleted'],
-    ])
-  })
-
   test('setting the same value again is not a replacement', () => {
     const recorded = evictions<object>()
     const tier = memory<object>({ onEvict: recorded.listener })
@@ -148,47 +58,6 @@ describe('onEvict and evict listeners', () => {
       ['a', 1, 'deleted'],
       ['b', 2, 'deleted'],
     ])
-  })
-
-  test('addEvictListener adds listeners after onEvict and returns an unsubscribe', () => {
-    const order: string[] = []
-    const tier = memory<number>({ onEvict: (key) => order.push(`option:${key}`) })
-    const stop = tier.addEvictListener((key) => order.push(`added:${key}`))
-    tier.set('a', 1)
-    tier.delete('a')
-    stop()
-    stop()
-    tier.set('b', 1)
-    tier.delete('b')
-    expect(order).toEqual(['option:a', 'added:a', 'option:b'])
-    expect(() => tier.addEvictListener('no' as never)).toThrow(InvalidOptionError)
-  })
-
-  test('listeners run after the operation and may call back into the tier', () => {
-    const seen: (number | undefined)[] = []
-    const tier = memory<number>({ maxEntries: 1, policy: 'lru' })
-    tier.addEvictListener((key, value) => {
-      seen.push(tier.get(key))
-      if (value === 1) tier.set('reinserted', 99)
-    })
-    tier.set('a', 1)
-    tier.set('b', 2)
-    expect(seen).toEqual([undefined, undefined])
-    expect([...tier.keys()]).toEqual(['reinserted'])
-  })
-
-  test('a throwing listener does not stop the others or corrupt the tier', () => {
-    const tier = memory<number>({ maxEntries: 1 })
-    const calls: string[] = []
-    tier.addEvictListener(() => {
-      throw new Error('listener failed')
-    })
-    tier.addEvictListener((key) => calls.push(key))
-    tier.set('a', 1)
-    expect(() => tier.set('b', 2)).toThrow('listener failed')
-    expect(calls).toEqual(['a'])
-    expect(tier.get('b')).toBe(2)
-    expect(tier.size).toBe(1)
   })
 })
 

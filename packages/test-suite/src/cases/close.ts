@@ -28,6 +28,7 @@ export const closeCase: ConformanceCase = {
     }
     if (store.deleteMany) calls.push(['deleteMany', () => store.deleteMany!([key('k')])])
     if (store.add) calls.push(['add', () => store.add!(key('k'), value, Infinity)])
+    if (store.checkSetup) calls.push(['checkSetup', () => store.checkSetup!()])
     if (capabilities.keys && store.keys) {
       // keys() reports every error, closed included, when iterated, never at the call.
       let listing: AsyncIterable<string> | undefined

@@ -11,6 +11,7 @@ import { invalidInputCase } from './invalid-input.js'
 import { listKeysCase } from './list-keys.js'
 import { incompressibleLongKeysCase } from './long-keys.js'
 import { nullAddCase, nullMissesCase } from './null-store.js'
+import { setupCheckCase } from './setup-check.js'
 import { sharedBackendCase } from './shared-backend.js'
 import { loneSurrogateKeysCase } from './surrogate-keys.js'
 import { unicodePrefixCase } from './unicode-prefix.js'
@@ -62,6 +63,7 @@ export const conformanceCases: readonly ConformanceCase[] = [
   sharedBackendCase,
   invalidInputCase,
   unknownOptionsCase,
+  setupCheckCase,
   closeCase,
 ]
 

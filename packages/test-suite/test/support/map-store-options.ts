@@ -32,6 +32,8 @@ export interface MapStoreFaults {
   readonly keyRowLimit?: boolean
   /** clear() is noted in this instance only, so other instances still read cleared keys. */
   readonly localClearLog?: boolean
+  /** checkSetup() answers a warning without a code. */
+  readonly codelessSetupWarning?: boolean
   /** getMany forgets expiry (only get checks it, and purges what it finds expired). */
   readonly getManyIgnoresExpiry?: boolean
   /** delete resolves true for an expired entry. */

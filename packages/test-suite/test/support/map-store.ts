@@ -5,6 +5,7 @@ import {
   type RemoteStore,
   STORE_CONTRACT_VERSION,
   type StoreCapabilities,
+  type StoreWarning,
   type StoreWrite,
   ValueTooLargeError,
 } from '@stack/core'
@@ -156,8 +157,15 @@ export function mapStore(options: MapStoreOptions = {}): RemoteStore {
   }
   if (options.minimal) return store
 
+  /** A backend with nothing to warn about (or, with the fault, a malformed warning). */
+  const checkSetup = async () => {
+    await open()
+    return faults.codelessSetupWarning ? [{ message: 'evicts' } as StoreWarning] : []
+  }
+
   return {
     ...store,
+    checkSetup,
     async getMany(keys) {
       await open()
       return keys.map((key) => {
