@@ -1,6 +1,7 @@
 export { MemoryBusHub } from './bus/memory-bus.js'
 export type { BusListener, CacheBus } from './bus.js'
 export { Cache, createCache, type SetManyItem } from './cache/cache.js'
+export type { CacheControls } from './cache/cache-controls.js'
 export type { CacheLogger } from './cache/logging.js'
 export type {
   CacheOptions,
@@ -12,8 +13,10 @@ export type {
   SetOptions,
   Tier,
   TierSelection,
+  TierSettings,
   WriteBehindOptions,
 } from './cache/options.js'
+export type { EntryInfo } from './cache/read-calls.js'
 export type { RecoveryEvent, RecoveryStats } from './cache/recovery.js'
 export type {
   ReaderOptions,

@@ -40,6 +40,12 @@ export interface LocalTier<V = CacheEntry> {
    */
   close(): void
   /**
+   * Optional: read time from `clock` from now on, unless the tier was configured with a
+   * clock of its own. `createCache` calls it with its `clock` option, so that the tier
+   * and the cache agree on when entries expire (a fake clock in tests, say).
+   */
+  adoptClock?(clock: () => number): void
+  /**
    * Optional: calls `listener` for every entry the tier drops by itself (capacity,
    * expiry) or is told to drop. Returns a function that removes the listener.
    */

@@ -58,6 +58,13 @@ const FILE_STORE_OPTIONS: OptionNames<FileStoreOptions> = {
 
 /** Validates {@link FileStoreOptions}; bad values throw `InvalidOptionError` naming the option. */
 export function resolveOptions(options: FileStoreOptions): ResolvedFileOptions {
+  // A lifetime cap is the cache's business, per tier; say where it lives.
+  if (typeof options === 'object' && options !== null && 'maxTtl' in options) {
+    throw new InvalidOptionError(
+      'maxTtl',
+      "fileStore() has no maxTtl: cap the tier's lifetimes in the cache's tier list instead, e.g. createCache({ tiers: [memory(), { store: fileStore({ directory }), maxTtl: '5m' }] })",
+    )
+  }
   readOptions(options, FILE_STORE_OPTIONS, {
     factory: 'fileStore',
     hint: 'fileStore() needs an options object with a directory',

@@ -136,6 +136,15 @@ describe('purgeExpired', () => {
 })
 
 describe('options and failures', () => {
+  test('maxTtl is refused with a pointer to the per-tier cap of the cache', () => {
+    expect(() => fileStore({ directory: freshDirectory(), maxTtl: '5m' } as never)).toThrow(
+      expect.objectContaining({ code: 'E_INVALID_OPTION', option: 'maxTtl' }),
+    )
+    expect(() => fileStore({ directory: freshDirectory(), maxTtl: '5m' } as never)).toThrow(
+      /\{ store: fileStore\(\{ directory \}\), maxTtl: '5m' \}/,
+    )
+  })
+
   test('bad options throw InvalidOptionError naming the option', () => {
     const bad: [string, object][] = [
       ['directory', { directory: '' }],

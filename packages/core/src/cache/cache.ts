@@ -1,10 +1,10 @@
-import { ClosedError, InvalidKeyError, InvalidOptionError } from '../errors.js'
-import type { CacheEvents } from '../events.js'
-import { type CacheStats, copyStats } from '../stats.js'
+import { ClosedError, InvalidOptionError } from '../errors.js'
 import type { WrapOptions } from '../wrap/options.js'
 import { type WrappedFunction, type WrappedSyncFunction, wrap, wrapSync } from '../wrap/wrap.js'
-import { buildEntry, writePolicy } from './entries.js'
-import { emitKey, type Fallback, localHit } from './hits.js'
+import { CacheControls } from './cache-controls.js'
+import { getOrSet } from './get-or-set.js'
+import { localHit } from './hits.js'
+import { FullKeys } from './key-memo.js'
 import { childPath, keyBase } from './keyspace.js'
 import { LoadPipeline } from './loader.js'
 import {
@@ -14,9 +14,8 @@ import {
   type LoaderContext,
   resolveCacheOptions,
   type SetOptions,
-  validateSetOptions,
 } from './options.js'
-import { hasFresh, readMany, readThrough } from './read-calls.js'
+import { type EntryInfo, hasFresh, readEntry, readMany, readThrough } from './read-calls.js'
 import { CacheRuntime } from './runtime.js'
 import type {
   ReaderOptions,
@@ -26,27 +25,32 @@ import type {
 } from './schedule.js'
 import { startReader, startSchedule } from './scheduling.js'
 import { loadSync } from './sync-load.js'
-import { addEntry, changeTags, type SetManyItem, writeMany } from './write-calls.js'
+import {
+  addValue,
+  changeTags,
+  removeKeys,
+  type SetManyItem,
+  setValue,
+  writeMany,
+} from './write-calls.js'
 
 export type { SetManyItem } from './write-calls.js'
 
-/** Full keys a cache view remembers at most; past it, it starts over. */
-const REMEMBERED_KEYS = 10_000
-/** Longer keys are not remembered, so the memo stays small whatever keys callers use. */
-const REMEMBERED_KEY_LENGTH = 256
-
 /**
- * Creates a cache over one or more tiers.
+ * Creates a cache over one or more tiers. Without options (or without `tiers`) it is a
+ * memory-only cache: one `memory()` tier (10,000 entries, `tinylfu`), entries fresh for
+ * 5 minutes, no stale window.
  *
  * @example
  * ```ts
  * import { createCache, memory } from '@stack/core'
  *
+ * const scratch = createCache() // memory-only, default TTL of 5 minutes
  * const cache = createCache({ tiers: [memory({ maxEntries: 50_000 })], ttl: '5m' })
  * const user = await cache.getOrSet(`user:${id}`, () => db.users.find(id))
  * ```
  */
-export function createCache(options: CacheOptions): Cache {
+export function createCache(options?: CacheOptions): Cache {
   const runtime = new CacheRuntime(resolveCacheOptions(options))
   return new Cache(runtime, new LoadPipeline(runtime), runtime.root)
 }
@@ -56,32 +60,20 @@ export function createCache(options: CacheOptions): Cache {
  * ones with the entry's remaining life; writes go to every tier. Create one with
  * {@link createCache}; get child caches with {@link Cache.namespace}.
  */
-export class Cache {
+export class Cache extends CacheControls {
   readonly #rt: CacheRuntime
   readonly #loads: LoadPipeline
   /** This namespace's path (see keyspace.ts); its subtree is every key starting with it. */
   readonly #path: string
-  /** What this namespace's full keys start with: the path and the key mark. */
-  readonly #keyBase: string
-  /** Caller key → full key, for the keys seen lately (bounded). */
-  readonly #fullKeys = new Map<string, string>()
+  readonly #keys: FullKeys
 
   /** @internal Use {@link createCache} or {@link Cache.namespace}. */
   constructor(runtime: CacheRuntime, loads: LoadPipeline, path: string) {
+    super(runtime)
     this.#rt = runtime
     this.#loads = loads
     this.#path = path
-    this.#keyBase = keyBase(path)
-  }
-
-  /** The cache's name, from its options. */
-  get name(): string {
-    return this.#rt.options.name
-  }
-
-  /** `true` when every tier is local, so {@link getOrSetSync} can answer synchronously. */
-  get isLocalOnly(): boolean {
-    return this.#rt.remotes.length === 0
+    this.#keys = new FullKeys(runtime, keyBase(path))
   }
 
   /**
@@ -115,8 +107,8 @@ export class Cache {
    */
   async get<T = unknown>(key: string, options?: GetOptions): Promise<T | undefined> {
     const rt = this.#rt
-    const fullKey = this.#key(key)
-    if (options === undefined && rt.local !== undefined) {
+    const fullKey = this.#keys.of(key)
+    if (options === undefined && rt.local !== undefined && rt.enabled) {
       const now = rt.clock()
       const entry = rt.local.get(fullKey, now)
       if (entry !== undefined && now < rt.freshUntil(entry, fullKey)) {
@@ -127,11 +119,33 @@ export class Cache {
   }
 
   /**
+   * What {@link get} would serve for `key`, with its metadata: `{ value, createdAt,
+   * freshUntil, staleUntil, tags, tier, tierName }`, or `undefined` exactly when `get`
+   * would miss (dead, stale, invalidated by tag, another namespace's, or a disabled
+   * cache). `tier` is the position in the `tiers` list of the tier that answered; a
+   * remote answer is backfilled and counted as `get` does.
+   *
+   * @example
+   * ```ts
+   * const entry = await cache.getEntry<User>('user:1')
+   * if (entry) console.log(entry.value, `from ${entry.tierName}`, entry.freshUntil - Date.now())
+   * ```
+   */
+  async getEntry<T = unknown>(
+    key: string,
+    options?: GetOptions,
+  ): Promise<EntryInfo<T> | undefined> {
+    return readEntry(this.#rt, key, this.#keys.of(key), options) as Promise<
+      EntryInfo<T> | undefined
+    >
+  }
+
+  /**
    * Whether a fresh value exists under `key`. Touches neither recency nor hit stats
    * and backfills nothing.
    */
   async has(key: string): Promise<boolean> {
-    return hasFresh(this.#rt, this.#key(key))
+    return hasFresh(this.#rt, this.#keys.of(key))
   }
 
   /**
@@ -145,13 +159,7 @@ export class Cache {
    * ```
    */
   async set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
-    const fullKey = this.#key(key)
-    if (options !== undefined) validateSetOptions(options, 'set')
-    const policy = writePolicy(this.#rt.options.policy, options)
-    const entry = buildEntry(key, value, this.#rt.clock(), policy, options)
-    if (!this.#rt.options.enabled) return
-    await this.#rt.writes.write(fullKey, entry, options?.tiers ?? 'all')
-    emitKey(this.#rt, 'set', key)
+    return setValue(this.#rt, key, this.#keys.of(key), value, options)
   }
 
   /**
@@ -165,29 +173,15 @@ export class Cache {
    * ```
    */
   async add<T>(key: string, value: T, options?: SetOptions): Promise<boolean> {
-    const rt = this.#rt
-    const fullKey = this.#key(key)
-    if (options !== undefined) validateSetOptions(options, 'add')
-    const entry = buildEntry(
-      key,
-      value,
-      rt.clock(),
-      writePolicy(rt.options.policy, options),
-      options,
-    )
-    if (!rt.options.enabled) return false
-    const added = await addEntry(rt, fullKey, entry)
-    if (added) emitKey(rt, 'set', key)
-    return added
+    return addValue(this.#rt, key, this.#keys.of(key), value, options)
   }
 
-  /** Removes `key` from every tier. Resolves `true` if some tier held a live entry. */
+  /**
+   * Removes `key` from every tier (also while the cache is disabled). Resolves `true`
+   * if some tier held a live entry.
+   */
   async delete(key: string): Promise<boolean> {
-    const fullKey = this.#key(key)
-    if (!this.#rt.options.enabled) return false
-    const removed = (await this.#rt.writes.remove([fullKey])) > 0
-    emitKey(this.#rt, 'delete', key)
-    return removed
+    return (await removeKeys(this.#rt, [key], [this.#keys.of(key)])) > 0
   }
 
   /**
@@ -200,7 +194,7 @@ export class Cache {
    * ```
    */
   async getMany<T = unknown>(keys: readonly string[]): Promise<(T | undefined)[]> {
-    return readMany(this.#rt, keys, this.#keys(keys)) as Promise<(T | undefined)[]>
+    return readMany(this.#rt, keys, this.#keys.ofMany(keys)) as Promise<(T | undefined)[]>
   }
 
   /**
@@ -209,29 +203,25 @@ export class Cache {
    * `tiers` is honoured.
    */
   async setMany<T>(items: readonly SetManyItem<T>[]): Promise<void> {
-    return writeMany(this.#rt, items, (key) => this.#key(key))
+    return writeMany(this.#rt, items, (key) => this.#keys.of(key))
   }
 
   /**
-   * Removes several keys from every tier. Resolves the number of keys removed from the
-   * tier that held the most of them.
+   * Removes several keys from every tier (also while the cache is disabled). Resolves
+   * the number of keys removed from the tier that held the most of them.
    */
   async deleteMany(keys: readonly string[]): Promise<number> {
-    const fullKeys = this.#keys(keys)
-    if (fullKeys.length === 0 || !this.#rt.options.enabled) return 0
-    const removed = await this.#rt.writes.remove(fullKeys)
-    for (const key of keys) emitKey(this.#rt, 'delete', key)
-    return removed
+    return removeKeys(this.#rt, keys, this.#keys.ofMany(keys))
   }
 
   /**
    * Removes every entry of this cache or namespace (child namespaces included) from
    * every tier, and from the local tiers of other processes on the bus. On a root cache
    * without a `prefix` this empties the stores entirely, other users' entries included.
+   * Also runs while the cache is disabled.
    */
   async clear(): Promise<void> {
     this.#assertOpen()
-    if (!this.#rt.options.enabled) return
     await this.#rt.writes.clear(this.#path)
   }
 
@@ -279,39 +269,12 @@ export class Cache {
     loader: (context: LoaderContext) => T | Promise<T>,
     options?: GetOrSetOptions<T>,
   ): Promise<T> {
-    const rt = this.#rt
-    const fullKey = this.#key(key)
-    const policy = options === undefined ? rt.options.policy : rt.policyFor(options)
-    let fallback: Fallback | undefined
-    if (options?.forceFresh !== true && options?.tiers !== 'remote' && rt.local !== undefined) {
-      const now = rt.clock()
-      const entry = rt.local.get(fullKey, now)
-      if (entry !== undefined) {
-        const freshUntil = rt.freshUntil(entry, fullKey)
-        if (freshUntil !== Number.NEGATIVE_INFINITY && (options?.validate?.(entry) ?? true)) {
-          if (now < freshUntil) {
-            if (policy.beta > 0 || entry.tags.length > 0)
-              this.#loads.maintain(
-                { key, fullKey, loader, policy, options },
-                entry,
-                now,
-                freshUntil,
-              )
-            return localHit(rt, key, entry) as T
-          }
-          fallback = { entry, freshUntil, tier: -1 }
-        }
-      }
-    }
-    if (typeof loader !== 'function')
-      throw new InvalidOptionError('loader', 'getOrSet needs a loader function')
-    const request = { key, fullKey, loader, policy, options }
-    return this.#loads.resolve(request, fallback) as Promise<T>
+    return getOrSet(this.#rt, this.#loads, key, this.#keys.of(key), loader, options)
   }
 
   /**
    * The synchronous `getOrSet` of a cache whose tiers are all local (see
-   * {@link isLocalOnly}): a fresh hit, or the loader's result, cached. No
+   * {@link CacheControls.isLocalOnly}): a fresh hit, or the loader's result, cached. No
    * stale-while-revalidate or timeouts: a synchronous loader cannot be waited for.
    *
    * @example
@@ -328,7 +291,7 @@ export class Cache {
     if (!this.isLocalOnly) {
       throw new InvalidOptionError('tiers', 'getOrSetSync needs a cache whose tiers are all local')
     }
-    return loadSync(this.#rt, key, this.#key(key), loader, options)
+    return loadSync(this.#rt, key, this.#keys.of(key), loader, options)
   }
 
   /**
@@ -349,7 +312,7 @@ export class Cache {
     loader: (context: LoaderContext) => T | Promise<T>,
     options: ScheduleOptions,
   ): ScheduledRefresh<T> {
-    return startSchedule(this, this.#rt, key, this.#key(key), loader, options)
+    return startSchedule(this, this.#rt, key, this.#keys.of(key), loader, options)
   }
 
   /**
@@ -364,7 +327,7 @@ export class Cache {
    * ```
    */
   reader<T>(key: string, options: ReaderOptions): ScheduledReader<T> {
-    return startReader(this, this.#rt, key, this.#key(key), options)
+    return startReader(this, this.#rt, key, this.#keys.of(key), options)
   }
 
   /**
@@ -405,63 +368,11 @@ export class Cache {
     return wrapSync(this, fn, options)
   }
 
-  /** Adds `listener` for `event`; returns a function that removes it. */
-  on<K extends keyof CacheEvents>(
-    event: K,
-    listener: (payload: CacheEvents[K]) => void,
-  ): () => void {
-    return this.#rt.events.on(event, listener)
-  }
-
-  /** Removes a listener added with {@link on}. */
-  off<K extends keyof CacheEvents>(event: K, listener: (payload: CacheEvents[K]) => void): void {
-    this.#rt.events.off(event, listener)
-  }
-
-  /** A snapshot of the counters, per cache and per tier (shared with namespaces). */
-  stats(): CacheStats {
-    return copyStats(this.#rt.stats, this.#rt.recovery.stats())
-  }
-
-  /**
-   * Aborts loaders in flight, flushes write-behind writes, closes the bus and every
-   * tier, and makes every later call reject with `ClosedError`. Closing a namespace
-   * closes the whole cache. Idempotent.
-   */
-  close(): Promise<void> {
-    this.#rt.closing ??= this.#rt.close()
-    return this.#rt.closing
-  }
-
   // ---- helpers -----------------------------------------------------------------
 
   async #changeTags(tags: readonly string[], hard: boolean): Promise<void> {
     this.#assertOpen()
     return changeTags(this.#rt, this.#path, tags, hard)
-  }
-
-  #key(key: string): string {
-    if (this.#rt.closing !== undefined) throw new ClosedError(this.#rt.options.name)
-    const known = this.#fullKeys.get(key)
-    if (known !== undefined) return known
-    if (typeof key !== 'string' || key.length === 0) {
-      throw new InvalidKeyError(
-        `a cache key must be a non-empty string, got ${typeof key === 'string' ? 'an empty string' : typeof key}`,
-        typeof key === 'string' ? key : undefined,
-      )
-    }
-    // A concatenated key is hashed anew by every Map lookup it meets; a remembered one
-    // carries its hash, which keeps the local hit path as cheap as an unprefixed key.
-    const fullKey = this.#keyBase + key
-    if (key.length > REMEMBERED_KEY_LENGTH) return fullKey
-    if (this.#fullKeys.size >= REMEMBERED_KEYS) this.#fullKeys.clear()
-    this.#fullKeys.set(key, fullKey)
-    return fullKey
-  }
-
-  #keys(keys: readonly string[]): string[] {
-    if (!Array.isArray(keys)) throw new InvalidKeyError('expected an array of keys')
-    return keys.map((key) => this.#key(key))
   }
 
   #assertOpen(): void {

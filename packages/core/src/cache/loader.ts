@@ -34,9 +34,8 @@ export class LoadPipeline {
 
   /** Answers a request whose local lookup missed or found only `fallback` (stale). */
   async resolve<T>(request: LoadRequest<T>, fallback: Fallback | undefined): Promise<unknown> {
-    const { key, fullKey, loader, policy, options } = request
+    const { key, fullKey, policy, options } = request
     const rt = this.#rt
-    if (!rt.options.enabled) return loader(new LoadContext(key, undefined, options?.tags))
     if (rt.localStats && fallback === undefined && options?.tiers !== 'remote')
       rt.localStats.misses++
     if (fallback !== undefined && this.#withinRevalidation(fallback, policy)) {
@@ -181,7 +180,7 @@ export class LoadPipeline {
     if (!context.skipped && !flight.superseded && (options?.cacheIf?.(value) ?? true)) {
       const overrides = { ttl: context.ttl, tags: context.tags }
       const entry = buildEntry(key, value, rt.clock(), policy, overrides, createdAt, loadTime)
-      await rt.writes.write(fullKey, entry, options?.tiers ?? 'all', flight)
+      await rt.writes.writeLoaded(fullKey, entry, options?.tiers ?? 'all', flight)
       emitKey(rt, 'set', key)
     }
     return value

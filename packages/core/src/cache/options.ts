@@ -8,8 +8,36 @@ import type { RemoteStore } from '../store.js'
 import type { CacheLogger } from './logging.js'
 import type { RemoteTierOptions } from './remote-tier.js'
 
-/** A tier of a cache: the synchronous local tier, or a remote store. */
-export type Tier = LocalTier<CacheEntry> | RemoteStore
+/**
+ * A tier of a cache: the synchronous local tier, or a remote store, given as it is or
+ * with settings of its own ({@link TierSettings}).
+ */
+export type Tier = LocalTier<CacheEntry> | RemoteStore | TierSettings
+
+/**
+ * A tier with settings of its own, in the `tiers` list of {@link CacheOptions}.
+ *
+ * @example
+ * ```ts
+ * import { createCache, memory, memoryStore } from '@stack/core'
+ *
+ * const cache = createCache({
+ *   ttl: '1h',
+ *   tiers: [memory(), { store: memoryStore(), maxTtl: '5m' }],
+ * })
+ * ```
+ */
+export interface TierSettings {
+  /** The local tier or remote store. */
+  readonly store: LocalTier<CacheEntry> | RemoteStore
+  /**
+   * Longest time an entry lives in this tier, from when it is written there (by a
+   * write, a backfill, write-behind or a loader's result): its copy's `staleUntil` (the
+   * tier's physical expiry) is clipped to now + `maxTtl`, and its `freshUntil` to no
+   * later. The other tiers keep the entry's own lifetime. Default: no cap.
+   */
+  readonly maxTtl?: Duration
+}
 
 /** Which tiers a call reads or writes. */
 export type TierSelection = 'all' | 'local' | 'remote'
@@ -57,9 +85,10 @@ export interface CacheOptions extends FreshnessOptions {
   /**
    * The tiers, fastest first. At most one local tier (e.g. `memory()`), and it must come
    * first; any number of remote stores follow. The cache owns its tiers: `close()`
-   * closes them.
+   * closes them. Default: `[memory()]`, one memory tier with its own defaults (10,000
+   * entries, `tinylfu` eviction, no byte bound, no clone).
    */
-  readonly tiers: readonly Tier[]
+  readonly tiers?: readonly Tier[]
   /** Prepended to every key, followed by `:`; isolates caches sharing a store. Default none. */
   readonly prefix?: string
   /** Serializer for remote tiers. Default {@link structuredSerializer} (see docs/serialization.md). */
@@ -157,7 +186,9 @@ export interface CacheOptions extends FreshnessOptions {
    */
   readonly maxEntryLife?: Duration
   /**
-   * `false` turns caching off: loaders are called every time and nothing is stored.
+   * The initial state of the run-time switch ({@link Cache.enable}/{@link Cache.disable}).
+   * `false` starts the cache off: reads miss, loaders are called every time and nothing
+   * is stored, while removals (delete, clear, tag invalidation) still reach every tier.
    * Default: on, unless the environment variable `STACK_CACHE_DISABLED` is `1` or `true`.
    */
   readonly enabled?: boolean
@@ -263,6 +294,8 @@ export interface Policy {
 export interface ResolvedCacheOptions {
   readonly local: LocalTier<CacheEntry> | undefined
   readonly remotes: readonly RemoteStore[]
+  /** Each tier's `maxTtl` in ms (`Infinity`: none): the local tier's, and each remote's. */
+  readonly tierCaps: { readonly local: number; readonly remotes: readonly number[] }
   readonly keyPrefix: string
   readonly policy: Policy
   readonly serializer: Serializer
@@ -278,6 +311,7 @@ export interface ResolvedCacheOptions {
   /** Each remote tier's guard options, and how it coalesces reads. */
   readonly tierGuard: RemoteTierOptions
   readonly tagSyncInterval: number
+  /** The switch's initial state; the runtime's `enabled` is the current one. */
   readonly enabled: boolean
   readonly clock: () => number
   readonly name: string

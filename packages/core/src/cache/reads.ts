@@ -2,6 +2,7 @@ import type { CacheEntry } from '../entry.js'
 import type { TierStats } from '../stats.js'
 import type { Watch } from './epochs.js'
 import type { CacheRuntime } from './runtime.js'
+import { setLocal } from './tier-caps.js'
 
 /** An entry found in a tier, and which one (`-1` for the local tier). */
 export interface Found {
@@ -116,8 +117,8 @@ export class Reads {
    */
   #backfilled(fullKey: string, found: Found, watch: Watch): Found {
     const rt = this.#rt
-    if (rt.epochs.changedSince(watch)) return found
-    rt.local?.set(fullKey, found.entry, found.entry.staleUntil)
+    if (rt.epochs.changedSince(watch) || !rt.enabled) return found
+    setLocal(rt, fullKey, found.entry)
     if (found.tier > 0) rt.writes.backfill(fullKey, found.entry, found.tier)
     return found
   }

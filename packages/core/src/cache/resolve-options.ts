@@ -4,6 +4,7 @@ import type { CacheEntry } from '../entry.js'
 import { DEFAULT_MAX_VALUE_BYTES } from '../envelope.js'
 import { InvalidOptionError } from '../errors.js'
 import type { LocalTier } from '../local-tier.js'
+import { memory } from '../memory/memory-tier.js'
 import type { TierGuardOptions } from '../resilience/options.js'
 import { structuredSerializer } from '../serializers/structured.js'
 import type { RemoteStore } from '../store.js'
@@ -19,6 +20,7 @@ import type {
   Tier,
 } from './options.js'
 import { resolveReadCoalescing } from './read-coalescer.js'
+import { NO_CAP } from './tier-caps.js'
 
 const CACHE_OPTION_NAMES = new Set<string>([
   ...FRESHNESS_OPTION_NAMES,
@@ -54,12 +56,15 @@ const DEFAULT_POLICY: Policy = {
   maxEntryLife: Number.POSITIVE_INFINITY, // replaced by resolveMaxEntryLife
 }
 
-export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions {
+export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError('options', 'createCache expects an options object')
+    throw new InvalidOptionError(
+      'options',
+      'createCache expects an options object (or none, for a memory-only cache)',
+    )
   }
   rejectUnknown(options, CACHE_OPTION_NAMES, 'createCache')
-  const { local, remotes } = splitTiers(options.tiers)
+  const { local, remotes, tierCaps } = splitTiers(options.tiers)
   const prefix = options.prefix ?? ''
   if (typeof prefix !== 'string') {
     throw new InvalidOptionError('prefix', `prefix must be a string, got ${typeof prefix}`)
@@ -95,6 +100,7 @@ export function resolveCacheOptions(options: CacheOptions): ResolvedCacheOptions
   return {
     local,
     remotes,
+    tierCaps,
     keyPrefix: rootPath(prefix),
     policy: { ...policy, maxEntryLife: resolveMaxEntryLife(options.maxEntryLife, policy) },
     serializer,
@@ -277,16 +283,21 @@ function resolveEnabled(enabled: boolean | undefined): boolean {
 function splitTiers(tiers: readonly Tier[] | undefined): {
   local: LocalTier<CacheEntry> | undefined
   remotes: RemoteStore[]
+  tierCaps: { local: number; remotes: number[] }
 } {
+  const tierCaps = { local: NO_CAP, remotes: [] as number[] }
+  // No tiers given: the zero-config cache, one memory tier with its defaults.
+  if (tiers === undefined) return { local: memory<CacheEntry>(), remotes: [], tierCaps }
   if (!Array.isArray(tiers) || tiers.length === 0) {
     throw new InvalidOptionError(
       'tiers',
-      'tiers must be a non-empty array, e.g. [memory()] or [memory(), redisStore(...)]',
+      'tiers must be a non-empty array, e.g. [memory()] or [memory(), redisStore(...)]; leave it out for a memory-only cache',
     )
   }
   let local: LocalTier<CacheEntry> | undefined
   const remotes: RemoteStore[] = []
-  tiers.forEach((tier, index) => {
+  tiers.forEach((given, index) => {
+    const { tier, maxTtl } = readTierSettings(given, index)
     if ((tier as Partial<LocalTier>)?.kind === 'local') {
       if (index !== 0) {
         throw new InvalidOptionError(
@@ -295,13 +306,42 @@ function splitTiers(tiers: readonly Tier[] | undefined): {
         )
       }
       local = tier as LocalTier<CacheEntry>
+      tierCaps.local = maxTtl
     } else if (isRemoteStore(tier)) {
       remotes.push(tier)
+      tierCaps.remotes.push(maxTtl)
     } else {
       throw new InvalidOptionError('tiers', `tiers[${index}] is neither a local tier nor a store`)
     }
   })
-  return { local, remotes }
+  return { local, remotes, tierCaps }
+}
+
+/** A tier as given, or `{ store, maxTtl }`: the tier and its cap in ms (`Infinity`: none). */
+function readTierSettings(given: Tier, index: number): { tier: unknown; maxTtl: number } {
+  // A tier given as it is (a store may well have a property named `store` of its own).
+  if (
+    typeof given !== 'object' ||
+    given === null ||
+    (given as Partial<LocalTier>).kind === 'local' ||
+    isRemoteStore(given) ||
+    !('store' in given)
+  ) {
+    return { tier: given, maxTtl: NO_CAP }
+  }
+  for (const name of Object.keys(given)) {
+    if (name !== 'store' && name !== 'maxTtl') {
+      throw new InvalidOptionError(
+        `tiers[${index}].${name}`,
+        `unknown tier setting '${name}' in tiers[${index}]; known: store, maxTtl`,
+      )
+    }
+  }
+  if (given.maxTtl === undefined) return { tier: given.store, maxTtl: NO_CAP }
+  const option = `tiers[${index}].maxTtl`
+  const maxTtl = toMilliseconds(given.maxTtl, option)
+  if (maxTtl === 0) throw new InvalidOptionError(option, `${option} must be > 0`)
+  return { tier: given.store, maxTtl }
 }
 
 function isRemoteStore(tier: unknown): tier is RemoteStore {

@@ -71,6 +71,12 @@ export class CacheRuntime {
   readonly background = new Set<() => void>()
   closing: Promise<void> | undefined
   /**
+   * The run-time switch (`Cache.enable()`/`disable()`), shared by every namespace;
+   * starts as the `enabled` option. While off, reads miss and writes do nothing, but
+   * removals still reach every tier.
+   */
+  enabled: boolean
+  /**
    * Per-call option objects already validated, with their policy. Callers that reuse
    * one options object (as `wrap` does) pay validation once; an options object is
    * therefore read once, and later mutations of it are not seen.
@@ -82,6 +88,9 @@ export class CacheRuntime {
     this.log = new CacheLog(options.logger, options.name)
     this.local = options.local
     this.clock = options.clock
+    this.enabled = options.enabled
+    // The tier must judge expiry by the cache's time, or a fake clock would disagree with it.
+    this.local?.adoptClock?.(options.clock)
     this.root = options.keyPrefix
     this.internalKeys = new InternalKeys(this.root)
     const codec = new EnvelopeCodec({
@@ -187,6 +196,19 @@ export class CacheRuntime {
         reset: () => this.#resetLocal(),
       })
       .catch((error) => this.reportError(undefined, 'bus', 'subscribe', error))
+  }
+
+  /** Turns caching on or off for the whole cache (see {@link enabled}); logs the change. */
+  switchTo(enabled: boolean): void {
+    if (this.enabled === enabled) return
+    this.enabled = enabled
+    this.log.log(
+      enabled ? 'info' : 'warn',
+      enabled ? 'switch:on' : 'switch:off',
+      enabled
+        ? 'enabled: reads and writes use the tiers again'
+        : 'disabled: reads miss, loaders run every time, writes are skipped (removals still apply)',
+    )
   }
 
   /** The policy of per-call `getOrSet` options, validated on first sight. */

@@ -34,7 +34,7 @@ export function startSchedule<T>(
     ...(options.tags && { tags: options.tags }),
   }
   const refresh = async (): Promise<T | undefined> => {
-    if (rt.closing !== undefined) return undefined
+    if (rt.closing !== undefined || !rt.enabled) return undefined
     if (period > 0 && !(await rt.claimPeriod(fullKey, period))) return undefined
     try {
       return await cache.getOrSet(key, loader, { ...loadOptions, forceFresh: true })
@@ -65,8 +65,7 @@ export function startReader<T>(
   const { runImmediately } = readReaderOptions(options)
   const period = toMilliseconds(options?.every, 'every')
   const pull = async (): Promise<void> => {
-    if (rt.closing === undefined && rt.options.enabled)
-      await rt.reads.readRemotes(fullKey, undefined)
+    if (rt.closing === undefined && rt.enabled) await rt.reads.readRemotes(fullKey, undefined)
   }
   const stopTimer = period > 0 ? every(period, 0, runImmediately, pull) : () => {}
   const stop = () => {

@@ -5,6 +5,7 @@ import { LoadContext } from './load-context.js'
 import type { GetOrSetOptions, LoaderContext } from './options.js'
 import type { CacheRuntime } from './runtime.js'
 import { checkSerializable } from './serializability.js'
+import { setLocal } from './tier-caps.js'
 
 /**
  * `getOrSetSync` over a local-only cache: a fresh local hit, or the loader's result,
@@ -20,7 +21,7 @@ export function loadSync<T>(
 ): T {
   const policy = options === undefined ? rt.options.policy : rt.policyFor(options)
   const now = rt.clock()
-  if (options?.forceFresh !== true && rt.local !== undefined) {
+  if (options?.forceFresh !== true && rt.local !== undefined && rt.enabled) {
     const entry = rt.local.get(fullKey, now)
     if (
       entry !== undefined &&
@@ -48,12 +49,12 @@ export function loadSync<T>(
     throw new InvalidValueError(`the loader for key "${key}" returned a promise; use getOrSet`, key)
   }
   checkLoaded(key, value)
-  if (rt.options.enabled && !context.skipped && (options?.cacheIf?.(value) ?? true)) {
+  if (rt.enabled && !context.skipped && (options?.cacheIf?.(value) ?? true)) {
     const entry = buildEntry(key, value, now, policy, { ttl: context.ttl, tags: context.tags })
     checkSerializable(rt, fullKey, value)
     rt.epochs.changed(fullKey)
     rt.flights.supersede(fullKey)
-    rt.local?.set(fullKey, entry, entry.staleUntil)
+    setLocal(rt, fullKey, entry)
     rt.stats.sets++
     void rt.announce({ keys: [fullKey] })
   }

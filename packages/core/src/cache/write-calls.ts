@@ -13,6 +13,56 @@ export interface SetManyItem<T = unknown> extends SetOptions {
 }
 
 /**
+ * `set`: validates and builds the entry (so bad input fails even on a disabled cache),
+ * then writes it to the selected tiers, unless the cache is disabled.
+ */
+export async function setValue(
+  rt: CacheRuntime,
+  key: string,
+  fullKey: string,
+  value: unknown,
+  options: SetOptions | undefined,
+): Promise<void> {
+  if (options !== undefined) validateSetOptions(options, 'set')
+  const entry = buildEntry(key, value, rt.clock(), writePolicy(rt.options.policy, options), options)
+  if (!rt.enabled) return
+  await rt.writes.write(fullKey, entry, options?.tiers ?? 'all')
+  emitKey(rt, 'set', key)
+}
+
+/** `add`: like {@link setValue}, stored only if no live entry exists; `false` while disabled. */
+export async function addValue(
+  rt: CacheRuntime,
+  key: string,
+  fullKey: string,
+  value: unknown,
+  options: SetOptions | undefined,
+): Promise<boolean> {
+  if (options !== undefined) validateSetOptions(options, 'add')
+  const entry = buildEntry(key, value, rt.clock(), writePolicy(rt.options.policy, options), options)
+  if (!rt.enabled) return false
+  const added = await addEntry(rt, fullKey, entry)
+  if (added) emitKey(rt, 'set', key)
+  return added
+}
+
+/**
+ * `delete` and `deleteMany`: removes the keys from every tier, whether the cache is
+ * enabled or not, so that re-enabling it never serves a value removed meanwhile.
+ * Resolves how many keys the tier that held the most of them had.
+ */
+export async function removeKeys(
+  rt: CacheRuntime,
+  keys: readonly string[],
+  fullKeys: readonly string[],
+): Promise<number> {
+  if (fullKeys.length === 0) return 0
+  const removed = await rt.writes.remove(fullKeys)
+  for (const key of keys) emitKey(rt, 'delete', key)
+  return removed
+}
+
+/**
  * `setMany`: every item is validated and encoded before anything is written, then each
  * group of items with the same `tiers` is written with one batch call per tier.
  */
@@ -39,20 +89,16 @@ export async function writeMany<T>(
     group.push({ fullKey, entry, bytes })
     keys.push(key)
   }
-  if (keys.length === 0 || !rt.options.enabled) return
+  if (keys.length === 0 || !rt.enabled) return
   await Promise.all([...groups].map(([tiers, writes]) => rt.writes.writeMany(writes, tiers)))
   for (const key of keys) emitKey(rt, 'set', key)
 }
 
 /**
- * `add`: decided by the deepest remote tier with an atomic `add` (the deepest tier
+ * The add step of `add`: decided by the deepest remote tier with an atomic `add` (the deepest tier
  * otherwise), or by the local tier of a local-only cache.
  */
-export async function addEntry(
-  rt: CacheRuntime,
-  fullKey: string,
-  entry: CacheEntry,
-): Promise<boolean> {
+async function addEntry(rt: CacheRuntime, fullKey: string, entry: CacheEntry): Promise<boolean> {
   if (rt.remotes.length === 0) {
     const held = rt.local?.peek(fullKey)
     if (held !== undefined && rt.freshUntil(held, fullKey) !== Number.NEGATIVE_INFINITY) {

@@ -1,5 +1,5 @@
 import type { CacheEntry } from '../entry.js'
-import { SerializationError } from '../errors.js'
+import { SerializationError, ValueTooLargeError } from '../errors.js'
 import type { StoreWrite } from '../store.js'
 import type { Flight } from './flights.js'
 import { callerKey } from './keyspace.js'
@@ -8,6 +8,7 @@ import type { CallOutcome } from './remote-calls.js'
 import type { RemoteTier } from './remote-tier.js'
 import type { CacheRuntime } from './runtime.js'
 import { checkSerializable } from './serializability.js'
+import { capEntry, NO_CAP, setLocal } from './tier-caps.js'
 import { Ticket } from './tier-order.js'
 
 /** One entry of a batch write, encoded once for every remote tier. */
@@ -53,6 +54,8 @@ export class Writes {
     writer?: Flight,
   ): Promise<void> {
     const rt = this.#rt
+    // Switched off while this write was on its way (a load that began before): skip it.
+    if (!rt.enabled) return
     for (const { fullKey, entry } of writes) checkSerializable(rt, fullKey, entry.value)
     const watches = writes.map(({ fullKey }) => {
       rt.epochs.changed(fullKey)
@@ -80,7 +83,7 @@ export class Writes {
         if (tiers === 'remote' || rt.epochs.changedSince(watches[i] as (typeof watches)[number])) {
           rt.local?.delete(fullKey)
         } else {
-          rt.local?.set(fullKey, entry, entry.staleUntil)
+          setLocal(rt, fullKey, entry)
         }
       })
     } finally {
@@ -88,6 +91,71 @@ export class Writes {
     }
     rt.stats.sets += writes.length
     await rt.announce({ keys: writes.map((write) => write.fullKey) })
+  }
+
+  /**
+   * Writes a loader's result. A value no remote tier can hold (the serializer refuses
+   * it, or it is over `maxValueBytes`) rejects in strict mode; otherwise the failure is
+   * counted and reported (`error` event, operation `encode`) and the value is kept in
+   * the local tier only, while the remote tiers drop their older copy, so no tier keeps
+   * part of it and none serves a value older than the one this process just loaded.
+   */
+  async writeLoaded(
+    fullKey: string,
+    entry: CacheEntry,
+    tiers: TierSelection,
+    writer: Flight,
+  ): Promise<void> {
+    const rt = this.#rt
+    if (tiers === 'local' || rt.remotes.length === 0 || rt.options.strict) {
+      return this.write(fullKey, entry, tiers, writer)
+    }
+    let bytes: Uint8Array
+    try {
+      bytes = encodeEntry(rt, fullKey, entry)
+    } catch (error) {
+      if (!SerializationError.isInstance(error) && !ValueTooLargeError.isInstance(error))
+        throw error
+      rt.reportError(callerKey(fullKey), undefined, 'encode', error)
+      return this.#keepLocally(fullKey, entry, tiers, writer)
+    }
+    await this.writeMany([{ fullKey, entry, bytes }], tiers, writer)
+  }
+
+  /** The local half of {@link writeLoaded}'s fallback: local copy kept, remote copies dropped. */
+  async #keepLocally(
+    fullKey: string,
+    entry: CacheEntry,
+    tiers: TierSelection,
+    writer: Flight,
+  ): Promise<void> {
+    const rt = this.#rt
+    if (!rt.enabled) return
+    rt.epochs.changed(fullKey)
+    if (rt.flights.get(fullKey) !== writer) rt.flights.supersede(fullKey)
+    const watch = rt.epochs.watch(fullKey)
+    try {
+      await Promise.all(
+        rt.remotes.map((_, i) =>
+          rt.calls.mutate(
+            i,
+            [new Ticket(fullKey, false, true, true)],
+            'delete',
+            (tier) => tier.store.delete(fullKey).then(() => {}),
+            { deadUntil: Number.NEGATIVE_INFINITY },
+          ),
+        ),
+      )
+      if (tiers !== 'remote' && !rt.epochs.changedSince(watch)) {
+        setLocal(rt, fullKey, entry)
+      } else {
+        rt.local?.delete(fullKey)
+      }
+    } finally {
+      rt.epochs.end(watch)
+    }
+    rt.stats.sets++
+    await rt.announce({ keys: [fullKey] })
   }
 
   /** Deletes keys from every tier; resolves how many the fullest tier held. */
@@ -145,12 +213,13 @@ export class Writes {
   async add(fullKey: string, entry: CacheEntry, owner: number): Promise<boolean> {
     const rt = this.#rt
     const bytes = encodeEntry(rt, fullKey, entry)
+    const owned = capFor(this.#rt, owner, [{ fullKey, entry, bytes }])[0] as EncodedWrite
     const decided = await rt.calls.mutate(
       owner,
       [new Ticket(fullKey, false, false, false)],
       'add',
-      (tier) => tier.store.add(fullKey, bytes, entry.staleUntil),
-      { deadUntil: entry.staleUntil },
+      (tier) => tier.store.add(fullKey, owned.bytes as Uint8Array, owned.entry.staleUntil),
+      { deadUntil: owned.entry.staleUntil },
     )
     if (!decided.ok || decided.value !== true) return false
     rt.epochs.changed(fullKey)
@@ -162,7 +231,7 @@ export class Writes {
           .slice(0, owner)
           .map((_, i) => this.#mutateWrites(i, [{ fullKey, entry, bytes }], 'add')),
       )
-      if (!rt.epochs.changedSince(watch)) rt.local?.set(fullKey, entry, entry.staleUntil)
+      if (!rt.epochs.changedSince(watch)) setLocal(rt, fullKey, entry)
     } catch (error) {
       rt.local?.delete(fullKey)
       throw error
@@ -186,13 +255,14 @@ export class Writes {
     }
     for (let i = 0; i < foundAt; i++) {
       if (!rt.calls.readable(i, fullKey)) continue
+      const held = capFor(this.#rt, i, [{ fullKey, entry, bytes }])[0] as EncodedWrite
       rt.calls
         .mutate(
           i,
           [new Ticket(fullKey, false, true, false)],
           'backfill',
-          (tier) => tier.set(fullKey, bytes, entry),
-          { deadUntil: entry.staleUntil },
+          (tier) => tier.set(fullKey, held.bytes as Uint8Array, held.entry),
+          { deadUntil: held.entry.staleUntil },
         )
         .catch(() => undefined)
     }
@@ -222,10 +292,11 @@ export class Writes {
 
   #mutateWrites(
     index: number,
-    writes: readonly EncodedWrite[],
+    uncapped: readonly EncodedWrite[],
     operation: string,
     turn?: Promise<void>,
   ): Promise<CallOutcome<unknown>> {
+    const writes = capFor(this.#rt, index, uncapped)
     const deadUntil = Math.max(...writes.map((write) => write.entry.staleUntil))
     const tickets = writes.map((write) => new Ticket(write.fullKey, false, true, true))
     return this.#rt.calls.mutate(
@@ -242,6 +313,25 @@ export class Writes {
       turn === undefined ? { deadUntil } : { deadUntil, turn },
     )
   }
+}
+
+/**
+ * `writes` as remote tier `index` takes them: clipped to its `maxTtl` from now (see
+ * tier-caps.ts) and re-encoded where clipped; the same array when the tier has no cap.
+ */
+function capFor(
+  rt: CacheRuntime,
+  index: number,
+  writes: readonly EncodedWrite[],
+): readonly EncodedWrite[] {
+  const cap = rt.options.tierCaps.remotes[index] ?? NO_CAP
+  if (cap === NO_CAP) return writes
+  const now = rt.clock()
+  return writes.map((write) => {
+    const entry = capEntry(write.entry, cap, now)
+    if (entry === write.entry) return write
+    return { fullKey: write.fullKey, entry, bytes: encodeEntry(rt, write.fullKey, entry) }
+  })
 }
 
 function keep(

@@ -1,7 +1,6 @@
 import type { CacheEntry } from '../entry.js'
 import { ClosedError, InvalidKeyError, InvalidOptionError, ValueTooLargeError } from '../errors.js'
 import type { LocalTier } from '../local-tier.js'
-import { EntryColumns } from './entry-columns.js'
 import { EvictQueue } from './evict-queue.js'
 import { ExpiryHeap } from './expiry-heap.js'
 import type { MemoryStats } from './memory-stats.js'
@@ -14,6 +13,7 @@ import {
 } from './options.js'
 import { createPolicy } from './policies/create-policy.js'
 import type { EvictionPolicy, EvictionPolicyName } from './policies/policy.js'
+import { SlotValues } from './slot-values.js'
 import { NEVER, NONE, Slots } from './slots.js'
 import { cloneValue, measure } from './value-checks.js'
 
@@ -33,7 +33,7 @@ const SWEEP_BUDGET = 8
  * Entries live in a structure of arrays ({@link Slots}): a `Map` from key to slot
  * number, and per slot a few typed-array cells (expiry, list links, heap position)
  * instead of an object; cache entries written by `createCache` are unpacked into
- * columns too ({@link EntryColumns}). See docs/memory-tier.md for the layout.
+ * columns too (see `SlotValues`). See docs/memory-tier.md for the layout.
  *
  * @example
  * ```ts
@@ -54,12 +54,13 @@ export class MemoryTier<V = CacheEntry> implements LocalTier<V> {
   readonly #slots: Slots<V>
   readonly #heap: ExpiryHeap
   readonly #policy: EvictionPolicy
+  readonly #values: SlotValues<V>
   readonly #options: ResolvedMemoryOptions<V>
-  readonly #clock: () => number
+  #clock: () => number
+  /** Whether `clock` was given as an option (then a cache's clock does not replace it). */
+  readonly #ownClock: boolean
   readonly #clone: boolean
   readonly #evicted = new EvictQueue<V>()
-  /** Unpacked cache entries; created on the first one stored. */
-  #entries: EntryColumns | undefined
   #closed = false
   #bytes = 0
   #hits = 0
@@ -74,11 +75,25 @@ export class MemoryTier<V = CacheEntry> implements LocalTier<V> {
     this.policy = resolved.policy
     // One slot more than maxEntries: a write links its entry before evicting for room.
     this.#slots = new Slots<V>(resolved.maxEntries + 1, resolved.sizeOf !== undefined)
+    this.#values = new SlotValues(this.#slots)
     this.#heap = new ExpiryHeap(this.#slots)
     this.#policy = createPolicy(resolved.policy, resolved.maxEntries, this.#slots)
     this.#clock = resolved.clock
+    this.#ownClock = options?.clock !== undefined
     this.#clone = resolved.clone
     if (resolved.onEvict !== undefined) this.#evicted.add(resolved.onEvict)
+  }
+
+  /**
+   * Makes the tier read time from `clock` unless it was given its own `clock` option.
+   * `createCache` calls this with its `clock`, so a fake clock given to the cache also
+   * decides when the tier's entries expire.
+   */
+  adoptClock(clock: () => number): void {
+    if (typeof clock !== 'function') {
+      throw new InvalidOptionError('clock', 'clock must be a function returning epoch ms')
+    }
+    if (!this.#ownClock) this.#clock = clock
   }
 
   /** Entries held, including expired ones the sweep has not reached yet. */
@@ -129,26 +144,16 @@ export class MemoryTier<V = CacheEntry> implements LocalTier<V> {
       throw new InvalidKeyError('memory tier keys must be non-empty strings', String(key))
     }
     const options = this.#options
+    if (expiresAt !== undefined && (typeof expiresAt !== 'number' || Number.isNaN(expiresAt))) {
+      throw new InvalidOptionError('expiresAt', `expiresAt must be epoch ms, got ${expiresAt}`)
+    }
+    let expiry = expiresAt ?? options.ttl
     let now: number | undefined
-    let expiry: number
-    if (expiresAt === undefined) {
-      expiry = options.ttl
-      if (expiry !== NEVER) {
-        now = this.#clock()
-        expiry += now
-      }
-    } else {
-      if (typeof expiresAt !== 'number' || Number.isNaN(expiresAt)) {
-        throw new InvalidOptionError('expiresAt', `expiresAt must be epoch ms, got ${expiresAt}`)
-      }
-      expiry = expiresAt
-    }
-    if (options.maxTtl !== NEVER) {
-      now ??= this.#clock()
+    // No clock read for a write that never expires.
+    if (expiry !== NEVER || options.maxTtl !== NEVER) {
+      now = this.#clock()
+      if (expiresAt === undefined) expiry += now
       expiry = Math.min(expiry, now + options.maxTtl)
-    }
-    if (expiry !== NEVER) {
-      now ??= this.#clock()
       if (expiry <= now) {
         this.#removeKey(key, 'deleted', now)
         this.#evicted.flush()
@@ -234,33 +239,14 @@ export class MemoryTier<V = CacheEntry> implements LocalTier<V> {
 
   /** The value held in `slot`, rebuilt if it is an unpacked entry, cloned if asked. */
   #read(slot: number, key: string): V {
-    const value = this.#value(slot)
+    const value = this.#values.get(slot)
     return this.#clone ? cloneValue(value, key) : value
-  }
-
-  #value(slot: number): V {
-    const value = this.#slots.values[slot] as V
-    const entries = this.#entries
-    if (entries === undefined || entries.tags[slot] === undefined) return value
-    return entries.unpack(slot, value) as V
-  }
-
-  /** Puts `value` in `slot`, unpacked into the entry columns when it is a cache entry. */
-  #store(slot: number, value: V): void {
-    if (EntryColumns.fits(value)) {
-      this.#entries ??= new EntryColumns(this.#slots as Slots<unknown>)
-      this.#entries.pack(slot, value)
-      this.#slots.values[slot] = value.value as V
-    } else {
-      this.#entries?.unset(slot)
-      this.#slots.values[slot] = value
-    }
   }
 
   #insert(key: string, value: V, expiresAt: number, bytes: number, now: number | undefined): void {
     const slots = this.#slots
     const slot = slots.allocate(key, value, expiresAt)
-    this.#store(slot, value)
+    this.#values.put(slot, value)
     this.#map.set(key, slot)
     if (expiresAt !== NEVER) this.#heap.push(slot)
     if (slots.bytes !== undefined) slots.bytes[slot] = bytes
@@ -287,11 +273,11 @@ export class MemoryTier<V = CacheEntry> implements LocalTier<V> {
       }
     }
     if (this.#evicted.active) {
-      if (reason === undefined && !this.#holds(slot, value)) reason = 'replaced'
+      if (reason === undefined && !this.#values.holds(slot, value)) reason = 'replaced'
       if (reason !== undefined)
-        this.#evicted.push(slots.keys[slot] as string, this.#value(slot), reason)
+        this.#evicted.push(slots.keys[slot] as string, this.#values.get(slot), reason)
     }
-    this.#store(slot, value)
+    this.#values.put(slot, value)
     if (slots.bytes !== undefined) {
       this.#bytes += bytes - (slots.bytes[slot] as number)
       slots.bytes[slot] = bytes
@@ -299,14 +285,6 @@ export class MemoryTier<V = CacheEntry> implements LocalTier<V> {
     this.#reschedule(slot, expiresAt)
     this.#policy.update(slot)
     this.#makeRoom(slot, now)
-  }
-
-  /** Whether `slot` already holds `value` (so overwriting it is not a replacement). */
-  #holds(slot: number, value: V): boolean {
-    const stored = this.#slots.values[slot]
-    const entries = this.#entries
-    if (entries === undefined || entries.tags[slot] === undefined) return stored === value
-    return EntryColumns.fits(value) && entries.holds(slot, stored, value)
   }
 
   /** Sweeps a few expired entries, then evicts until the bounds hold again. */
@@ -366,8 +344,8 @@ export class MemoryTier<V = CacheEntry> implements LocalTier<V> {
     if (slots.bytes !== undefined) this.#bytes -= slots.bytes[slot] as number
     if (reason === 'capacity') this.#evictions++
     else if (reason === 'expired') this.#expirations++
-    if (this.#evicted.active) this.#evicted.push(key, this.#value(slot), reason)
-    this.#entries?.unset(slot)
+    if (this.#evicted.active) this.#evicted.push(key, this.#values.get(slot), reason)
+    this.#values.unset(slot)
     slots.release(slot)
   }
 
@@ -377,7 +355,7 @@ export class MemoryTier<V = CacheEntry> implements LocalTier<V> {
       this.#heap.clear()
       this.#policy.clear()
       this.#slots.reset()
-      this.#entries?.reset()
+      this.#values.reset()
       this.#bytes = 0
       return
     }
