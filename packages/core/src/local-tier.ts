@@ -16,6 +16,13 @@ export interface LocalTier<V = CacheEntry> {
   /** Short human name for stats and traces. */
   readonly name: string
   /**
+   * Optional: `true` when entries outlive the process (`sqliteTier()`). The cache then
+   * treats tagged entries created before it started as invalidated until it knows their
+   * tags (from a remote tier or the bus), since an invalidation may have happened while no
+   * process held it in memory.
+   */
+  readonly persistent?: boolean
+  /**
    * The live value under `key`, or `undefined`. Counts a hit or a miss and updates
    * recency. `now` is the current time when the caller already read the clock (the
    * cache does, to judge freshness), sparing a second read on the hit path.

@@ -46,12 +46,40 @@ describe('a local-only cache on sqliteTier persists across restarts', () => {
     const path = freshPath()
     const before = createCache({ tiers: [sqliteTier({ path })] })
     expect(before.isLocalOnly).toBe(true)
-    before.getOrSetSync('k', () => 'loaded', { ttl: '1h', tags: ['t'] })
+    before.getOrSetSync('k', () => 'loaded', { ttl: '1h' })
     await before.close()
     const after = createCache({ tiers: [sqliteTier({ path })] })
     expect(after.getOrSetSync('k', () => 'reloaded')).toBe('loaded')
     expect(await after.get('k')).toBe('loaded')
     await after.close()
+  })
+
+  test('a tag invalidated before a restart never brings its entries back', async () => {
+    const path = freshPath()
+    const before = createCache({ tiers: [sqliteTier({ path })] })
+    before.getOrSetSync('tagged', () => 'old', { ttl: '1h', tags: ['user:1'] })
+    before.getOrSetSync('other', () => 'other', { ttl: '1h', tags: ['user:2'] })
+    await before.invalidateTags(['user:1'])
+    await before.close()
+    // The invalidation lived only in the first cache's memory; the rows are still in the file.
+    const after = createCache({ tiers: [sqliteTier({ path })] })
+    expect(await after.get('tagged')).toBeUndefined()
+    expect(after.getOrSetSync('tagged', () => 'new', { tags: ['user:1'] })).toBe('new')
+    expect(await after.get('tagged')).toBe('new')
+    // Tagged entries from before the restart are reloaded (a miss, never a wrong value).
+    expect(await after.get('other')).toBeUndefined()
+    await after.close()
+  })
+
+  test('the cache’s clock reaches the tier unless the tier has its own', async () => {
+    const clock = fakeClock(Date.UTC(1990, 0, 1))
+    const path = freshPath()
+    const cache = createCache({ tiers: [sqliteTier({ path })], clock: clock.now })
+    await cache.set('k', 'v', { ttl: 1_000 })
+    expect(await cache.get('k')).toBe('v')
+    clock.advance(1_000)
+    expect(await cache.get('k')).toBeUndefined()
+    await cache.close()
   })
 })
 

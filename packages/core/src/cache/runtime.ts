@@ -156,6 +156,9 @@ export class CacheRuntime {
       this.remotes.length === 0 ? undefined : new RemoteTagStorage(this),
       options.tagSyncInterval,
     )
+    // Invalidations made before this cache existed are not in its memory: a persistent
+    // tier's older tagged entries are treated as invalidated until their tags are known.
+    if (options.local?.persistent === true) this.tags.assumeInvalidatedUntil(this.clock())
     const lockTier = options.lock?.tier
     this.lock =
       options.lock &&

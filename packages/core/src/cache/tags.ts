@@ -61,6 +61,15 @@ export class TagRegistry {
     this.#maxStates = maxStates
   }
 
+  /**
+   * Treats every entry created at or before `at` whose tag this registry has no state for
+   * as invalidated: what a restarted process must assume of a persistent local tier,
+   * whose entries may carry tags invalidated while it was down.
+   */
+  assumeInvalidatedUntil(at: number): void {
+    this.#foldedInvalidatedAt = Math.max(this.#foldedInvalidatedAt, at)
+  }
+
   /** Tag states held now (bounded by {@link MAX_TAG_STATES}). */
   get size(): number {
     return this.#size

@@ -34,6 +34,8 @@ const PAGE_ROWS = 500
  */
 export class SqliteTier implements LocalTier<CacheEntry> {
   readonly kind = 'local' as const
+  /** Entries outlive the process: see {@link LocalTier.persistent}. */
+  readonly persistent = true
   readonly name: string
   /** The database path (absolute) or `':memory:'`. */
   readonly path: string
@@ -42,7 +44,9 @@ export class SqliteTier implements LocalTier<CacheEntry> {
 
   readonly #options: ResolvedSqliteTierOptions
   readonly #codec: EnvelopeCodec
-  readonly #clock: () => number
+  #clock: () => number
+  /** Whether `clock` was given to this tier, so a cache's clock must not replace it. */
+  readonly #ownClock: boolean
   readonly #evicted = new EvictQueue()
   readonly #recency = new Recency()
   #open: OpenTierDatabase | undefined
@@ -60,12 +64,21 @@ export class SqliteTier implements LocalTier<CacheEntry> {
     this.path = resolved.path
     this.table = resolved.table
     this.#clock = resolved.clock
+    this.#ownClock = options.clock !== undefined
     this.#codec = new EnvelopeCodec({
       serializer: resolved.serializer,
       compressThreshold: resolved.compressThreshold,
       maxValueBytes: resolved.maxValueBytes,
     })
     if (resolved.onEvict !== undefined) this.#evicted.add(resolved.onEvict)
+  }
+
+  /** Reads time from the cache's `clock` from now on, unless this tier was given its own. */
+  adoptClock(clock: () => number): void {
+    if (typeof clock !== 'function') {
+      throw new InvalidOptionError('clock', 'clock must be a function returning epoch ms')
+    }
+    if (!this.#ownClock) this.#clock = clock
   }
 
   /** Rows in the table (any process's), including expired ones not yet swept; 0 once closed. */
