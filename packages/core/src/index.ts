@@ -68,6 +68,7 @@ export {
   type RemoteStore,
   STORE_CONTRACT_VERSION,
   type StoreCapabilities,
+  type StoreStats,
   type StoreWrite,
 } from './store.js'
 export { type CompleteStore, completeStore, type OptionalStoreMethod } from './store-fallbacks.js'

@@ -64,6 +64,7 @@ export function completeStore(store: RemoteStore): CompleteStore {
       ? (key, value, expiresAt) => store.add!(key, value, expiresAt)
       : (key, value, expiresAt) => addByGetThenSet(store, key, value, expiresAt),
     keys: store.keys ? (prefix) => store.keys!(prefix) : () => unsupportedKeys(store),
+    ...(store.stats ? { stats: () => store.stats!() } : {}),
   }
 }
 

@@ -420,7 +420,7 @@ export class Cache {
 
   /** A snapshot of the counters, per cache and per tier (shared with namespaces). */
   stats(): CacheStats {
-    return copyStats(this.#rt.stats, this.#rt.recovery.stats())
+    return copyStats(this.#rt.stats, this.#rt.recovery.stats(), this.#rt.storeStats())
   }
 
   /**
