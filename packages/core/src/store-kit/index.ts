@@ -40,6 +40,7 @@ export {
 export { mapConcurrent } from './concurrency.js'
 export { type DeadlineOptions, withDeadline } from './deadline.js'
 export { type EnvelopeParts, payloadDigest, splitEnvelope } from './envelope-parts.js'
+export { ObjectBackend } from './object-backend.js'
 export {
   type CompressionSettings,
   contentSha256,
@@ -49,6 +50,7 @@ export {
   readObjectKeyFrame,
   unpackObjectBody,
 } from './object-body.js'
+export { MAX_HEADER_METADATA_CHARS } from './object-dedup.js'
 export {
   formatObjectExpiry,
   hashedKeyLength,
