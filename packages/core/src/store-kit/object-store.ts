@@ -10,7 +10,6 @@ import { ObjectBackend } from './object-backend.js'
 import {
   contentSha256,
   type ObjectWrite,
-  type PackedObjectBody,
   packObjectBody,
   readObjectKeyFrame,
   unpackObjectBody,
@@ -21,7 +20,7 @@ import {
   rewrittenMetadata,
   splitObjectWrite,
 } from './object-dedup.js'
-import type { ListedObject, ObjectHead, StoredObject, WriteCondition } from './object-head.js'
+import type { ListedObject, ObjectHead, WriteCondition } from './object-head.js'
 import {
   formatObjectExpiry,
   hashedKeyLength,
@@ -84,8 +83,8 @@ export abstract class ObjectStore<Version> extends ObjectBackend<Version> implem
   readonly contractVersion = STORE_CONTRACT_VERSION
   readonly capabilities: StoreCapabilities
   #closed = false
-  /** Full uploads, writes that uploaded no value, and body bytes uploaded: see {@link stats}. */
-  readonly #counts = { uploads: 0, dedupedWrites: 0, uploadedBytes: 0 }
+  /** Uploads, writes that uploaded no value, and body bytes uploaded: see {@link stats}. */
+  readonly #counts = { writes: 0, dedupedWrites: 0, writtenBytes: 0 }
 
   constructor(options: ResolvedObjectStoreOptions) {
     super(options)
@@ -128,13 +127,13 @@ export abstract class ObjectStore<Version> extends ObjectBackend<Version> implem
   }
 
   /**
-   * This instance's counters: `uploads` (objects written with their bytes),
+   * This instance's counters: `writes` (objects uploaded with their bytes),
    * `dedupedWrites` (sets that uploaded no value: a metadata rewrite, or nothing at all),
-   * `uploadedBytes` (body bytes uploaded, after compression).
+   * `writtenBytes` (body bytes uploaded, after compression).
    *
    * @example
    * ```ts
-   * store.stats() // { uploads: 1, dedupedWrites: 99, uploadedBytes: 1_048_576 }
+   * store.stats() // { writes: 1, dedupedWrites: 99, writtenBytes: 1_048_576 }
    * ```
    */
   stats(): StoreStats {
@@ -239,8 +238,9 @@ export abstract class ObjectStore<Version> extends ObjectBackend<Version> implem
   /**
    * A `set` under `dedupeWrites`. An envelope is split: when the object already holds its
    * payload, only the header and expiry are rewritten, on the condition that the object is
-   * still the version whose payload was compared (else it is uploaded in full). Other
-   * values are skipped only when value and expiry are both the same.
+   * still the version whose payload was compared (else it is uploaded in full; without
+   * server-side conditions the version is checked again after the rewrite). Other values
+   * are skipped only when value and expiry are both the same.
    */
   async #dedupedSet(key: string, value: Uint8Array, expiresAt: number, signal: AbortSignal) {
     const split = splitObjectWrite(value, contentSha256)
@@ -259,13 +259,25 @@ export abstract class ObjectStore<Version> extends ObjectBackend<Version> implem
     }
     if (plan === 'metadata' && head?.version !== undefined && this.updateMetadata) {
       const metadata = rewrittenMetadata(head.metadata, split, expiresAt)
-      if (await this.updateMetadata(name, metadata, expiresAt, head, signal)) {
+      if (
+        (await this.updateMetadata(name, metadata, expiresAt, head, signal)) &&
+        (this.options.conditionalWrites || (await this.#isStill(name, head.version, signal)))
+      ) {
         this.#counts.dedupedWrites++
         return
       }
     }
     const fields = { sha256: split.sha256, header: split.header }
     await this.#write(key, split.payload, expiresAt, fields, undefined, signal)
+  }
+
+  /**
+   * On a server that ignores write conditions (`conditionalWrites: false`), a metadata
+   * update may have landed on an object another writer replaced meanwhile: `false` then,
+   * and the caller uploads its value whole over that mix.
+   */
+  async #isStill(name: string, version: Version, signal: AbortSignal): Promise<boolean> {
+    return (await this.headObject(name, signal))?.version === version
   }
 
   async #isUnchanged(key: string, sha256: string, expiresAt: number, signal: AbortSignal) {
@@ -293,8 +305,8 @@ export abstract class ObjectStore<Version> extends ObjectBackend<Version> implem
     )
     const written = await this.putObject(name, packed, expiresAt, condition, signal)
     if (written) {
-      this.#counts.uploads++
-      this.#counts.uploadedBytes += packed.body.byteLength
+      this.#counts.writes++
+      this.#counts.writtenBytes += packed.body.byteLength
     }
     return written
   }
