@@ -1,10 +1,11 @@
-import { mkdir, stat } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   ClosedError,
   type RemoteStore,
   STORE_CONTRACT_VERSION,
   type StoreCapabilities,
+  type StoreStats,
   StoreUnavailableError,
   ValueTooLargeError,
 } from '@stack/core'
@@ -19,7 +20,8 @@ import {
   unlinkQuietly,
   writeNewFile,
 } from './fs-ops.js'
-import { acquireLock, breakIfStale, releaseLock, tryLock } from './key-lock.js'
+import { removeStaleHelper } from './helpers.js'
+import { acquireLock, releaseLock, tryLock } from './key-lock.js'
 import {
   type EntryPaths,
   entryPaths,
@@ -35,8 +37,6 @@ import { forEachLimited, walkShards } from './walk.js'
 
 /** Files opened at once by a directory walk. */
 const WALK_CONCURRENCY = 16
-/** Age after which a `.tmp` or `.dead` file is a leftover of a crashed process. */
-const STALE_HELPER_MS = 10 * 60_000
 
 /**
  * A {@link RemoteStore} keeping one file per key in a directory; see {@link fileStore}.
@@ -55,6 +55,8 @@ export class FileStore implements RemoteStore {
   #isReady = false
   #closed = false
   readonly #purger: PurgeRunner
+  /** See {@link stats}. */
+  readonly #counts = { writes: 0, purges: 0, evictions: 0 }
 
   constructor(options: FileStoreOptions) {
     this.#options = resolveOptions(options)
@@ -107,6 +109,7 @@ export class FileStore implements RemoteStore {
       await unlinkQuietly(temp)
       throw this.#unavailable('set', error, key)
     }
+    this.#counts.writes++
     await this.#noteWrite(paths.name, record.length)
   }
 
@@ -180,7 +183,10 @@ export class FileStore implements RemoteStore {
     } finally {
       await unlinkQuietly(temp)
     }
-    if (added) await this.#noteWrite(paths.name, record.length)
+    if (added) {
+      this.#counts.writes++
+      await this.#noteWrite(paths.name, record.length)
+    }
     return added
   }
 
@@ -228,6 +234,25 @@ export class FileStore implements RemoteStore {
       return Promise.reject(error)
     }
     return this.#purger.run()
+  }
+
+  /**
+   * This instance's counters, read from memory (no directory walk): `writes` (entries
+   * written by `set` and `add`), `purges` (expired or corrupt entries removed, by reads and
+   * purge walks), `evictions` (entries removed to stay within `maxBytes`/`maxEntries`).
+   * With `maxBytes` or `maxEntries`, also `files` and `bytes` of the directory, as the size
+   * ledger knows them (all files as of the last purge walk, plus this process's writes).
+   *
+   * @example
+   * ```ts
+   * store.stats() // { writes: 120, purges: 4, evictions: 0, files: 116, bytes: 2_404_112 }
+   * ```
+   */
+  stats(): StoreStats {
+    const counts = { ...this.#counts }
+    return this.#ledger
+      ? { ...counts, files: this.#ledger.count, bytes: this.#ledger.bytes }
+      : counts
   }
 
   async close(): Promise<void> {
@@ -307,7 +332,9 @@ export class FileStore implements RemoteStore {
   async #removeDeadEntry(paths: EntryPaths): Promise<boolean> {
     if (!(await tryLock(paths.lock))) return false
     try {
-      return (await this.#moveAsideIfDead(paths)) === 'removed'
+      const removed = (await this.#moveAsideIfDead(paths)) === 'removed'
+      if (removed) this.#counts.purges++
+      return removed
     } finally {
       await releaseLock(paths.lock)
     }
@@ -366,6 +393,7 @@ export class FileStore implements RemoteStore {
   async #evictOverflow(): Promise<void> {
     const { maxBytes, maxEntries } = this.#options
     const evicted = this.#ledger?.takeOverflow(maxBytes, maxEntries) ?? []
+    this.#counts.evictions += evicted.length
     await forEachLimited(evicted, WALK_CONCURRENCY, (name) =>
       unlinkQuietly(entryPathsByName(this.directory, name).file),
     )
@@ -376,14 +404,4 @@ export class FileStore implements RemoteStore {
     const reason = error instanceof Error ? error.message : String(error)
     return new StoreUnavailableError(this.name, `${operation} failed: ${reason}`, error, key)
   }
-}
-
-/** Removes a helper file left behind by a crashed process. */
-async function removeStaleHelper(file: string, now: number): Promise<void> {
-  if (file.endsWith('.lock')) {
-    await breakIfStale(file, now)
-    return
-  }
-  const stats = await stat(file).catch(() => undefined)
-  if (stats !== undefined && now - stats.mtimeMs > STALE_HELPER_MS) await unlinkQuietly(file)
 }
