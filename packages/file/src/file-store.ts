@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
 import {
   ClosedError,
   type RemoteStore,
@@ -9,7 +8,14 @@ import {
   StoreUnavailableError,
   ValueTooLargeError,
 } from '@stack/core'
-import { assertKey, assertPrefix, assertWrite, PurgeRunner } from '@stack/core/store-kit'
+import {
+  assertKey,
+  assertPrefix,
+  assertWrite,
+  PurgeRunner,
+  splitEnvelope,
+} from '@stack/core/store-kit'
+import { clearEntries, liveKeys, purgeWalk, WALK_CONCURRENCY } from './directory-walks.js'
 import {
   linkIfAbsent,
   readIfExists,
@@ -20,23 +26,16 @@ import {
   unlinkQuietly,
   writeNewFile,
 } from './fs-ops.js'
-import { removeStaleHelper } from './helpers.js'
 import { acquireLock, releaseLock, tryLock } from './key-lock.js'
-import {
-  type EntryPaths,
-  entryPaths,
-  entryPathsByName,
-  helperPath,
-  isEntryName,
-  isHelperName,
-} from './layout.js'
+import { type EntryPaths, entryPaths, entryPathsByName, helperPath } from './layout.js'
+import { dropPayloadsOf, readLinked, writeLinked } from './linked.js'
 import { type FileStoreOptions, type ResolvedFileOptions, resolveOptions } from './options.js'
 import { decodeRecord, encodeKey, encodeRecord, isLiveRecord, MAX_VALUE_BYTES } from './record.js'
 import { type FoundEntry, SizeLedger } from './size-ledger.js'
-import { forEachLimited, walkShards } from './walk.js'
+import { forEachLimited } from './walk.js'
 
-/** Files opened at once by a directory walk. */
-const WALK_CONCURRENCY = 16
+/** Reads of a linked entry retried when its payload file was replaced under them. */
+const LINKED_READ_ATTEMPTS = 3
 
 /**
  * A {@link RemoteStore} keeping one file per key in a directory; see {@link fileStore}.
@@ -56,7 +55,7 @@ export class FileStore implements RemoteStore {
   #closed = false
   readonly #purger: PurgeRunner
   /** See {@link stats}. */
-  readonly #counts = { writes: 0, purges: 0, evictions: 0 }
+  readonly #counts = { writes: 0, dedupedWrites: 0, purges: 0, evictions: 0 }
 
   constructor(options: FileStoreOptions) {
     this.#options = resolveOptions(options)
@@ -70,6 +69,7 @@ export class FileStore implements RemoteStore {
       keys: true,
       ttlGranularity: 'ms',
       maxValueBytes: Math.min(MAX_VALUE_BYTES, this.#options.maxBytes),
+      dedupeWrites: this.#options.dedupeWrites,
     }
     this.#purger = new PurgeRunner(() => this.#purge(), this.#options.purgeIntervalMs)
   }
@@ -79,11 +79,19 @@ export class FileStore implements RemoteStore {
     if (!this.#isReady) await this.#whenReady()
     const paths = entryPaths(this.directory, keyBytes)
     try {
-      const bytes = await readIfExists(paths.file)
-      if (bytes === undefined) return undefined
-      const record = decodeRecord(bytes, keyBytes, Date.now())
-      if (record.state === 'live') return record.value
-      if (record.state !== 'foreign') await this.#removeDeadEntry(paths)
+      for (let attempt = 0; attempt < LINKED_READ_ATTEMPTS; attempt++) {
+        const bytes = await readIfExists(paths.file)
+        if (bytes === undefined) return undefined
+        const record = decodeRecord(bytes, keyBytes, Date.now())
+        if (record.state === 'live') return record.value
+        if (record.state === 'linked') {
+          const value = await readLinked(paths, record.digest, record.header)
+          if (value === 'missing') continue // replaced meanwhile: read the new record
+          if (value !== 'corrupt') return value
+        }
+        if (record.state !== 'foreign') await this.#removeDeadEntry(paths)
+        return undefined
+      }
       return undefined
     } catch (error) {
       throw this.#unavailable('get', error, key)
@@ -100,6 +108,16 @@ export class FileStore implements RemoteStore {
     this.#assertFits(key, value)
     if (!this.#isReady) await this.#whenReady()
     const paths = entryPaths(this.directory, keyBytes)
+    const parts = this.#options.dedupeWrites ? splitEnvelope(value) : undefined
+    if (parts !== undefined) {
+      try {
+        const written = await writeLinked(paths, keyBytes, parts, expiresAt, this.#options.fsync)
+        this.#counts[written.reused ? 'dedupedWrites' : 'writes']++
+        return
+      } catch (error) {
+        throw this.#unavailable('set', error, key)
+      }
+    }
     const record = encodeRecord(keyBytes, value, expiresAt)
     const temp = helperPath(paths.file, 'tmp')
     try {
@@ -124,6 +142,7 @@ export class FileStore implements RemoteStore {
       this.#ledger?.forget(paths.name)
       const removed = await scanHeader(grave)
       await unlinkIfExists(grave)
+      if (removed?.state === 'valid' && removed.linked) await dropPayloadsOf(paths)
       return removed?.state === 'valid' && removed.key === key && removed.expiresAt > Date.now()
     } catch (error) {
       await unlinkQuietly(grave)
@@ -141,14 +160,7 @@ export class FileStore implements RemoteStore {
     assertPrefix(prefix)
     if (!this.#isReady) await this.#whenReady()
     try {
-      for await (const shard of walkShards(this.directory)) {
-        await forEachLimited(shard.names.filter(isEntryName), WALK_CONCURRENCY, async (name) => {
-          const scan = await scanHeader(join(shard.dir, name))
-          if (scan?.state !== 'valid' || !scan.key.startsWith(prefix)) return
-          await unlinkIfExists(join(shard.dir, name))
-          this.#ledger?.forget(name)
-        })
-      }
+      await clearEntries(this.directory, prefix, (name) => this.#ledger?.forget(name))
     } catch (error) {
       throw this.#unavailable('clear', error)
     }
@@ -199,17 +211,7 @@ export class FileStore implements RemoteStore {
     assertPrefix(prefix)
     if (!this.#isReady) await this.#whenReady()
     try {
-      for await (const shard of walkShards(this.directory)) {
-        const live: string[] = []
-        const now = Date.now()
-        await forEachLimited(shard.names.filter(isEntryName), WALK_CONCURRENCY, async (name) => {
-          const scan = await scanHeader(join(shard.dir, name))
-          if (scan?.state === 'valid' && scan.expiresAt > now && scan.key.startsWith(prefix)) {
-            live.push(scan.key)
-          }
-        })
-        yield* live
-      }
+      yield* liveKeys(this.directory, prefix)
     } catch (error) {
       throw this.#unavailable('keys', error)
     }
@@ -238,14 +240,16 @@ export class FileStore implements RemoteStore {
 
   /**
    * This instance's counters, read from memory (no directory walk): `writes` (entries
-   * written by `set` and `add`), `purges` (expired or corrupt entries removed, by reads and
-   * purge walks), `evictions` (entries removed to stay within `maxBytes`/`maxEntries`).
+   * written whole by `set` and `add`), `dedupedWrites` (`set`s under `dedupeWrites` that
+   * found their payload file and wrote only the entry file), `purges` (expired or corrupt
+   * entries removed, by reads and purge walks), `evictions` (entries removed to stay within
+   * `maxBytes`/`maxEntries`).
    * With `maxBytes` or `maxEntries`, also `files` and `bytes` of the directory, as the size
    * ledger knows them (all files as of the last purge walk, plus this process's writes).
    *
    * @example
    * ```ts
-   * store.stats() // { writes: 120, purges: 4, evictions: 0, files: 116, bytes: 2_404_112 }
+   * store.stats() // { writes: 120, dedupedWrites: 0, purges: 4, evictions: 0, files: 116, bytes: 2_404_112 }
    * ```
    */
   stats(): StoreStats {
@@ -296,28 +300,16 @@ export class FileStore implements RemoteStore {
   async #purge(): Promise<number> {
     if (!this.#isReady) await this.#whenReady()
     const now = Date.now()
-    const found: FoundEntry[] = []
+    let found: readonly FoundEntry[] = []
     let removed = 0
     this.#ledger?.beginRescan()
     try {
-      for await (const shard of walkShards(this.directory)) {
-        if (this.#closed) break
-        await forEachLimited(shard.names, WALK_CONCURRENCY, async (name) => {
-          const file = join(shard.dir, name)
-          if (isHelperName(name)) {
-            await removeStaleHelper(file, now)
-            return
-          }
-          if (!isEntryName(name)) return
-          const scan = await scanHeader(file)
-          if (scan === undefined) return
-          if (scan.state === 'valid' && scan.expiresAt > now) {
-            found.push({ name, size: scan.size, mtimeMs: scan.mtimeMs })
-          } else if (await this.#removeDeadEntry(entryPathsByName(this.directory, name))) {
-            removed++
-          }
-        })
-      }
+      const walk = await purgeWalk(this.directory, now, {
+        isClosed: () => this.#closed,
+        removeDead: (name) => this.#removeDeadEntry(entryPathsByName(this.directory, name)),
+      })
+      found = walk.found
+      removed = walk.removed
     } catch (error) {
       this.#ledger?.cancelRescan()
       throw this.#unavailable('purgeExpired', error)

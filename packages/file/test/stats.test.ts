@@ -15,7 +15,7 @@ const later = () => Date.now() + 3_600_000
 describe('stats()', () => {
   test('counts writes and expired entries removed, by reads and by purges', async () => {
     const store = fileStore({ directory: freshDirectory() })
-    expect(store.stats()).toEqual({ writes: 0, purges: 0, evictions: 0 })
+    expect(store.stats()).toEqual({ writes: 0, dedupedWrites: 0, purges: 0, evictions: 0 })
     await store.set('a', bytes(10), later())
     await store.set('a', bytes(20), later())
     expect(await store.add('a', bytes(1), later())).toBe(false) // lost: not a write
@@ -24,7 +24,7 @@ describe('stats()', () => {
     await sleep(50)
     expect(await store.get('b')).toBeUndefined() // removed by the read
     expect(await store.purgeExpired()).toBe(1) // c
-    expect(store.stats()).toEqual({ writes: 4, purges: 2, evictions: 0 })
+    expect(store.stats()).toEqual({ writes: 4, dedupedWrites: 0, purges: 2, evictions: 0 })
     await store.close()
   })
 
