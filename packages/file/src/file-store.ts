@@ -55,7 +55,7 @@ export class FileStore implements RemoteStore {
   #closed = false
   readonly #purger: PurgeRunner
   /** See {@link stats}. */
-  readonly #counts = { writes: 0, dedupedWrites: 0, purges: 0, evictions: 0 }
+  readonly #counts = { writes: 0, dedupedWrites: 0, writtenBytes: 0, purges: 0, evictions: 0 }
 
   constructor(options: FileStoreOptions) {
     this.#options = resolveOptions(options)
@@ -113,6 +113,7 @@ export class FileStore implements RemoteStore {
       try {
         const written = await writeLinked(paths, keyBytes, parts, expiresAt, this.#options.fsync)
         this.#counts[written.reused ? 'dedupedWrites' : 'writes']++
+        this.#counts.writtenBytes += written.bytes
         return
       } catch (error) {
         throw this.#unavailable('set', error, key)
@@ -128,6 +129,7 @@ export class FileStore implements RemoteStore {
       throw this.#unavailable('set', error, key)
     }
     this.#counts.writes++
+    this.#counts.writtenBytes += record.length
     await this.#noteWrite(paths.name, record.length)
   }
 
@@ -197,6 +199,7 @@ export class FileStore implements RemoteStore {
     }
     if (added) {
       this.#counts.writes++
+      this.#counts.writtenBytes += record.length
       await this.#noteWrite(paths.name, record.length)
     }
     return added
@@ -241,7 +244,8 @@ export class FileStore implements RemoteStore {
   /**
    * This instance's counters, read from memory (no directory walk): `writes` (entries
    * written whole by `set` and `add`), `dedupedWrites` (`set`s under `dedupeWrites` that
-   * found their payload file and wrote only the entry file), `purges` (expired or corrupt
+   * found their payload file and wrote only the entry file), `writtenBytes` (bytes of the
+   * files those writes wrote), `purges` (expired or corrupt
    * entries removed, by reads and purge walks), `evictions` (entries removed to stay within
    * `maxBytes`/`maxEntries`).
    * With `maxBytes` or `maxEntries`, also `files` and `bytes` of the directory, as the size
@@ -249,7 +253,7 @@ export class FileStore implements RemoteStore {
    *
    * @example
    * ```ts
-   * store.stats() // { writes: 120, dedupedWrites: 0, purges: 4, evictions: 0, files: 116, bytes: 2_404_112 }
+   * store.stats() // { writes: 120, dedupedWrites: 0, writtenBytes: 2_420_000, purges: 4, evictions: 0 }
    * ```
    */
   stats(): StoreStats {

@@ -15,7 +15,13 @@ const later = () => Date.now() + 3_600_000
 describe('stats()', () => {
   test('counts writes and expired entries removed, by reads and by purges', async () => {
     const store = fileStore({ directory: freshDirectory() })
-    expect(store.stats()).toEqual({ writes: 0, dedupedWrites: 0, purges: 0, evictions: 0 })
+    expect(store.stats()).toEqual({
+      writes: 0,
+      dedupedWrites: 0,
+      writtenBytes: 0,
+      purges: 0,
+      evictions: 0,
+    })
     await store.set('a', bytes(10), later())
     await store.set('a', bytes(20), later())
     expect(await store.add('a', bytes(1), later())).toBe(false) // lost: not a write
@@ -24,7 +30,14 @@ describe('stats()', () => {
     await sleep(50)
     expect(await store.get('b')).toBeUndefined() // removed by the read
     expect(await store.purgeExpired()).toBe(1) // c
-    expect(store.stats()).toEqual({ writes: 4, dedupedWrites: 0, purges: 2, evictions: 0 })
+    // Each record: 28-byte header + 2-byte key + the value (10, 20, 1 and 1 bytes).
+    expect(store.stats()).toEqual({
+      writes: 4,
+      dedupedWrites: 0,
+      writtenBytes: 4 * 30 + 32,
+      purges: 2,
+      evictions: 0,
+    })
     await store.close()
   })
 

@@ -39,8 +39,8 @@ return 1
 export interface DedupWrite {
   /** Sends the header-only rewrite; resolves whether it applied. */
   rewrite(client: RedisClient, redisKey: string, pxat: number | 'never'): Promise<boolean>
-  /** The full framed value, for when the rewrite did not apply. */
-  readonly framed: Buffer
+  /** The full framed value, for when the rewrite did not apply (built on demand). */
+  framed(): Buffer
 }
 
 /** The deduplicating form of a write, or `undefined` when the value is not an envelope. */
@@ -50,7 +50,7 @@ export function prepareDedupWrite(value: Buffer): DedupWrite | undefined {
   const prefix = dedupPrefix(payloadDigest(parts.payload))
   const header = value.subarray(0, parts.header.byteLength)
   return {
-    framed: frameDedup(prefix, header.byteLength, value),
+    framed: () => frameDedup(prefix, header.byteLength, value),
     async rewrite(client, redisKey, pxat) {
       const at = pxat === 'never' ? '' : String(pxat)
       return (await client.eval(REWRITE_HEADER, 1, redisKey, prefix, header, at)) === 1

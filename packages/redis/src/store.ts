@@ -183,7 +183,7 @@ export class RedisStore implements RemoteStore {
       this.#counts.dedupedWrites++
       return
     }
-    const stored = dedup?.framed ?? frameValue(bytes)
+    const stored = dedup?.framed() ?? frameValue(bytes)
     await this.#gate.run(
       (): Promise<unknown> =>
         expiry === 'never'
