@@ -212,7 +212,8 @@ export class SqliteStore implements RemoteStore {
   /**
    * The table's `rows` (expired rows not yet purged included) and `bytes` (keys and
    * values), counted now, and the rows this instance's purges removed (`purges`). The count
-   * reads every row's record header, not the values: a few milliseconds per 100,000 rows.
+   * reads every row's record header, not the values, synchronously: about 8 ms per 100,000
+   * rows (measured on 115-byte rows), so do not call it per request.
    * After `close()`, or when the database cannot be read, only `purges`.
    *
    * @example
