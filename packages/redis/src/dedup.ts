@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { payloadDigest, splitEnvelope } from '@stack/core/store-kit'
 import type { RedisClient } from './client.js'
 import { DEDUP_FRAME_BYTES, DEDUP_PREFIX_BYTES, dedupPrefix, frameDedup } from './frame.js'
@@ -35,6 +36,21 @@ end
 return 1
 `
 
+const REWRITE_HEADER_SHA1 = createHash('sha1').update(REWRITE_HEADER).digest('hex')
+
+/**
+ * Runs the script by its SHA-1 (no script text on the wire), loading it with `EVAL` when
+ * the server does not have it yet (first use, a restart, `SCRIPT FLUSH`, another node).
+ */
+async function rewriteHeader(client: RedisClient, args: (string | Buffer)[]): Promise<unknown> {
+  try {
+    return await client.evalsha(REWRITE_HEADER_SHA1, 1, ...args)
+  } catch (error) {
+    if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error
+    return client.eval(REWRITE_HEADER, 1, ...args)
+  }
+}
+
 /** A deduplicating write, prepared: what to try first and what to write if that fails. */
 export interface DedupWrite {
   /** Sends the header-only rewrite; resolves whether it applied. */
@@ -53,7 +69,7 @@ export function prepareDedupWrite(value: Buffer): DedupWrite | undefined {
     framed: () => frameDedup(prefix, header.byteLength, value),
     async rewrite(client, redisKey, pxat) {
       const at = pxat === 'never' ? '' : String(pxat)
-      return (await client.eval(REWRITE_HEADER, 1, redisKey, prefix, header, at)) === 1
+      return (await rewriteHeader(client, [redisKey, prefix, header, at])) === 1
     },
   }
 }

@@ -47,6 +47,17 @@ describe.skipIf(redisUrl === undefined)('standalone', () => {
     await s.close()
   })
 
+  test('after SCRIPT FLUSH the script is loaded again and the rewrite still applies', async () => {
+    const s = store('flush')
+    await s.set('k', envelope(1, report), inOneHour())
+    await s.set('k', envelope(2, report), inOneHour())
+    await raw.script('FLUSH')
+    await s.set('k', envelope(3, report), inOneHour())
+    expect(await s.get('k')).toEqual(envelope(3, report))
+    expect(s.stats()).toMatchObject({ writes: 1, dedupedWrites: 2 })
+    await s.close()
+  })
+
   test('a header of another length (new tags) is rebuilt around the stored payload', async () => {
     const s = store('tags')
     await s.set('k', envelope(1, report), inOneHour())
