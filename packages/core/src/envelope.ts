@@ -234,6 +234,31 @@ export class EnvelopeCodec {
   }
 }
 
+/**
+ * The length of an envelope's header (everything before the payload), or `undefined`
+ * when `bytes` do not start like an envelope of this format version with a complete tag
+ * list. Only the layout is read: the checksum is not verified, so the answer says where
+ * the payload would start, not that the entry is intact (decoding still checks that).
+ *
+ * @example
+ * ```ts
+ * const end = envelopeHeaderLength(bytes)
+ * if (end !== undefined) console.log(`payload: ${bytes.byteLength - end} bytes`)
+ * ```
+ */
+export function envelopeHeaderLength(bytes: Uint8Array): number | undefined {
+  if (bytes.byteLength < FIXED_HEADER_BYTES || bytes[0] !== MAGIC) return undefined
+  if (bytes[1] !== ENVELOPE_VERSION) return undefined
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const count = view.getUint16(TAG_COUNT_OFFSET, true)
+  let offset = FIXED_HEADER_BYTES
+  for (let i = 0; i < count; i++) {
+    if (offset + 2 > bytes.byteLength) return undefined
+    offset += 2 + view.getUint16(offset, true)
+  }
+  return offset <= bytes.byteLength ? offset : undefined
+}
+
 /** CRC-32 of bytes 0–3 then 8–end (bytes 4–7 hold the checksum itself). */
 function checksum(envelope: Uint8Array): number {
   // The four leading bytes are summed here: a second native call costs more than they do.

@@ -71,6 +71,7 @@ export {
   type RemoteStore,
   STORE_CONTRACT_VERSION,
   type StoreCapabilities,
+  type StoreStats,
   type StoreWarning,
   type StoreWrite,
 } from './store.js'

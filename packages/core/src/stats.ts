@@ -1,4 +1,5 @@
 import type { RecoveryStats } from './cache/recovery.js'
+import type { StoreStats } from './store.js'
 
 /** Counters of one tier, as seen by the cache. */
 export interface TierStats {
@@ -10,6 +11,11 @@ export interface TierStats {
   misses: number
   /** Failed operations (unreachable backend, timeout, open circuit, undecodable entry). */
   errors: number
+  /**
+   * The store's own counters (`RemoteStore.stats()`), read when `cache.stats()` is called;
+   * absent for stores without them.
+   */
+  store?: StoreStats
 }
 
 /** Counters of one cache and its namespaces; `cache.stats()` returns a copy. */
@@ -63,7 +69,28 @@ export function createStats(tierNames: readonly string[]): CacheStats {
   }
 }
 
-/** A snapshot of `stats`, with the recovery counters read now. */
-export function copyStats(stats: CacheStats, recovery: RecoveryStats): CacheStats {
-  return { ...stats, tiers: stats.tiers.map((tier) => ({ ...tier })), recovery }
+/**
+ * A snapshot of `stats`, with the recovery counters read now and, per tier, the store's
+ * own counters (`storeStats[i]` belongs to `stats.tiers[i]`; `undefined` for none).
+ */
+export function copyStats(
+  stats: CacheStats,
+  recovery: RecoveryStats,
+  storeStats: readonly (StoreStats | undefined)[] = [],
+): CacheStats {
+  const tiers = stats.tiers.map((tier, index) => {
+    const store = storeStats[index]
+    return store === undefined ? { ...tier } : { ...tier, store }
+  })
+  return { ...stats, tiers, recovery }
+}
+
+/** A store's own counters, or `undefined` when it has none or they fail. */
+export function readStoreStats(store: { stats?(): StoreStats }): StoreStats | undefined {
+  if (typeof store.stats !== 'function') return undefined
+  try {
+    return { ...store.stats() }
+  } catch {
+    return undefined // counters are a courtesy: a broken one never breaks cache.stats()
+  }
 }

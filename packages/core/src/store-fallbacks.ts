@@ -67,6 +67,7 @@ export function completeStore(store: RemoteStore): CompleteStore {
       : (key, value, expiresAt) => addByGetThenSet(store, key, value, expiresAt),
     keys: store.keys ? (prefix) => store.keys!(prefix) : () => unsupportedKeys(store),
     ...(store.checkSetup && { checkSetup: () => store.checkSetup!() }),
+    ...(store.stats ? { stats: () => store.stats!() } : {}),
   }
 }
 

@@ -58,7 +58,29 @@ export interface StoreCapabilities {
    * ```
    */
   readonly maxBatchKeys?: number | undefined
+  /**
+   * `true` when the store skips re-writing an unchanged value: a `set` of an envelope
+   * whose payload (see `splitEnvelope` in `@stack/core/store-kit`) is the one already
+   * stored under the key replaces only the envelope's header and the expiry, without
+   * transferring the payload again. Everything else about `set` holds: `get` then returns
+   * exactly the new bytes, and the new expiry applies. Optional; `undefined` means `false`.
+   * `@stack/test-suite` runs its deduplication cases on stores that declare it.
+   *
+   * @example
+   * ```ts
+   * if (store.capabilities.dedupeWrites) console.log(`${store.name} rewrites only headers`)
+   * ```
+   */
+  readonly dedupeWrites?: boolean | undefined
 }
+
+/**
+ * A store's own counters, from {@link RemoteStore.stats}: names to numbers. Use these
+ * names when they fit: `entries` (entries or rows held), `bytes` (bytes held), `writes`
+ * (writes this instance made), `dedupedWrites` (writes that reused a stored payload),
+ * `purges` (expired entries this instance removed).
+ */
+export type StoreStats = Readonly<Record<string, number>>
 
 /** One write of a batch. */
 export interface StoreWrite {
@@ -209,4 +231,15 @@ export interface RemoteStore {
    * `setup` event. No fallback: a store without the method reports nothing.
    */
   checkSetup?(): Promise<readonly StoreWarning[]>
+  /**
+   * The store's own counters, where they are cheap to give (no scan of the backend, no
+   * round trip): synchronous, and never throwing (return what is known, `{}` at worst).
+   * The cache shows them as `cache.stats().tiers[i].store`.
+   *
+   * @example
+   * ```ts
+   * store.stats?.() // { entries: 120, bytes: 48_213, writes: 130, purges: 10 }
+   * ```
+   */
+  stats?(): StoreStats
 }

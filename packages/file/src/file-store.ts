@@ -1,14 +1,21 @@
-import { mkdir, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { mkdir } from 'node:fs/promises'
 import {
   ClosedError,
   type RemoteStore,
   STORE_CONTRACT_VERSION,
   type StoreCapabilities,
+  type StoreStats,
   StoreUnavailableError,
   ValueTooLargeError,
 } from '@stack/core'
-import { assertKey, assertPrefix, assertWrite, PurgeRunner } from '@stack/core/store-kit'
+import {
+  assertKey,
+  assertPrefix,
+  assertWrite,
+  PurgeRunner,
+  splitEnvelope,
+} from '@stack/core/store-kit'
+import { clearEntries, liveKeys, purgeWalk, WALK_CONCURRENCY } from './directory-walks.js'
 import {
   linkIfAbsent,
   readIfExists,
@@ -19,24 +26,16 @@ import {
   unlinkQuietly,
   writeNewFile,
 } from './fs-ops.js'
-import { acquireLock, breakIfStale, releaseLock, tryLock } from './key-lock.js'
-import {
-  type EntryPaths,
-  entryPaths,
-  entryPathsByName,
-  helperPath,
-  isEntryName,
-  isHelperName,
-} from './layout.js'
+import { acquireLock, releaseLock, tryLock } from './key-lock.js'
+import { type EntryPaths, entryPaths, entryPathsByName, helperPath } from './layout.js'
+import { dropPayloadsOf, readLinked, writeLinked } from './linked.js'
 import { type FileStoreOptions, type ResolvedFileOptions, resolveOptions } from './options.js'
 import { decodeRecord, encodeKey, encodeRecord, isLiveRecord, MAX_VALUE_BYTES } from './record.js'
 import { type FoundEntry, SizeLedger } from './size-ledger.js'
-import { forEachLimited, walkShards } from './walk.js'
+import { forEachLimited } from './walk.js'
 
-/** Files opened at once by a directory walk. */
-const WALK_CONCURRENCY = 16
-/** Age after which a `.tmp` or `.dead` file is a leftover of a crashed process. */
-const STALE_HELPER_MS = 10 * 60_000
+/** Reads of a linked entry retried when its payload file was replaced under them. */
+const LINKED_READ_ATTEMPTS = 3
 
 /**
  * A {@link RemoteStore} keeping one file per key in a directory; see {@link fileStore}.
@@ -55,6 +54,8 @@ export class FileStore implements RemoteStore {
   #isReady = false
   #closed = false
   readonly #purger: PurgeRunner
+  /** See {@link stats}. */
+  readonly #counts = { writes: 0, dedupedWrites: 0, writtenBytes: 0, purges: 0, evictions: 0 }
 
   constructor(options: FileStoreOptions) {
     this.#options = resolveOptions(options)
@@ -68,6 +69,7 @@ export class FileStore implements RemoteStore {
       keys: true,
       ttlGranularity: 'ms',
       maxValueBytes: Math.min(MAX_VALUE_BYTES, this.#options.maxBytes),
+      dedupeWrites: this.#options.dedupeWrites,
     }
     this.#purger = new PurgeRunner(() => this.#purge(), this.#options.purgeIntervalMs)
   }
@@ -77,11 +79,19 @@ export class FileStore implements RemoteStore {
     if (!this.#isReady) await this.#whenReady()
     const paths = entryPaths(this.directory, keyBytes)
     try {
-      const bytes = await readIfExists(paths.file)
-      if (bytes === undefined) return undefined
-      const record = decodeRecord(bytes, keyBytes, Date.now())
-      if (record.state === 'live') return record.value
-      if (record.state !== 'foreign') await this.#removeDeadEntry(paths)
+      for (let attempt = 0; attempt < LINKED_READ_ATTEMPTS; attempt++) {
+        const bytes = await readIfExists(paths.file)
+        if (bytes === undefined) return undefined
+        const record = decodeRecord(bytes, keyBytes, Date.now())
+        if (record.state === 'live') return record.value
+        if (record.state === 'linked') {
+          const value = await readLinked(paths, record.digest, record.header)
+          if (value === 'missing') continue // replaced meanwhile: read the new record
+          if (value !== 'corrupt') return value
+        }
+        if (record.state !== 'foreign') await this.#removeDeadEntry(paths)
+        return undefined
+      }
       return undefined
     } catch (error) {
       throw this.#unavailable('get', error, key)
@@ -98,6 +108,17 @@ export class FileStore implements RemoteStore {
     this.#assertFits(key, value)
     if (!this.#isReady) await this.#whenReady()
     const paths = entryPaths(this.directory, keyBytes)
+    const parts = this.#options.dedupeWrites ? splitEnvelope(value) : undefined
+    if (parts !== undefined) {
+      try {
+        const written = await writeLinked(paths, keyBytes, parts, expiresAt, this.#options.fsync)
+        this.#counts[written.reused ? 'dedupedWrites' : 'writes']++
+        this.#counts.writtenBytes += written.bytes
+        return
+      } catch (error) {
+        throw this.#unavailable('set', error, key)
+      }
+    }
     const record = encodeRecord(keyBytes, value, expiresAt)
     const temp = helperPath(paths.file, 'tmp')
     try {
@@ -107,6 +128,8 @@ export class FileStore implements RemoteStore {
       await unlinkQuietly(temp)
       throw this.#unavailable('set', error, key)
     }
+    this.#counts.writes++
+    this.#counts.writtenBytes += record.length
     await this.#noteWrite(paths.name, record.length)
   }
 
@@ -121,6 +144,7 @@ export class FileStore implements RemoteStore {
       this.#ledger?.forget(paths.name)
       const removed = await scanHeader(grave)
       await unlinkIfExists(grave)
+      if (removed?.state === 'valid' && removed.linked) await dropPayloadsOf(paths)
       return removed?.state === 'valid' && removed.key === key && removed.expiresAt > Date.now()
     } catch (error) {
       await unlinkQuietly(grave)
@@ -138,14 +162,7 @@ export class FileStore implements RemoteStore {
     assertPrefix(prefix)
     if (!this.#isReady) await this.#whenReady()
     try {
-      for await (const shard of walkShards(this.directory)) {
-        await forEachLimited(shard.names.filter(isEntryName), WALK_CONCURRENCY, async (name) => {
-          const scan = await scanHeader(join(shard.dir, name))
-          if (scan?.state !== 'valid' || !scan.key.startsWith(prefix)) return
-          await unlinkIfExists(join(shard.dir, name))
-          this.#ledger?.forget(name)
-        })
-      }
+      await clearEntries(this.directory, prefix, (name) => this.#ledger?.forget(name))
     } catch (error) {
       throw this.#unavailable('clear', error)
     }
@@ -180,7 +197,11 @@ export class FileStore implements RemoteStore {
     } finally {
       await unlinkQuietly(temp)
     }
-    if (added) await this.#noteWrite(paths.name, record.length)
+    if (added) {
+      this.#counts.writes++
+      this.#counts.writtenBytes += record.length
+      await this.#noteWrite(paths.name, record.length)
+    }
     return added
   }
 
@@ -193,17 +214,7 @@ export class FileStore implements RemoteStore {
     assertPrefix(prefix)
     if (!this.#isReady) await this.#whenReady()
     try {
-      for await (const shard of walkShards(this.directory)) {
-        const live: string[] = []
-        const now = Date.now()
-        await forEachLimited(shard.names.filter(isEntryName), WALK_CONCURRENCY, async (name) => {
-          const scan = await scanHeader(join(shard.dir, name))
-          if (scan?.state === 'valid' && scan.expiresAt > now && scan.key.startsWith(prefix)) {
-            live.push(scan.key)
-          }
-        })
-        yield* live
-      }
+      yield* liveKeys(this.directory, prefix)
     } catch (error) {
       throw this.#unavailable('keys', error)
     }
@@ -228,6 +239,28 @@ export class FileStore implements RemoteStore {
       return Promise.reject(error)
     }
     return this.#purger.run()
+  }
+
+  /**
+   * This instance's counters, read from memory (no directory walk): `writes` (entries
+   * written whole by `set` and `add`), `dedupedWrites` (`set`s under `dedupeWrites` that
+   * found their payload file and wrote only the entry file), `writtenBytes` (bytes of the
+   * files those writes wrote), `purges` (expired or corrupt
+   * entries removed, by reads and purge walks), `evictions` (entries removed to stay within
+   * `maxBytes`/`maxEntries`).
+   * With `maxBytes` or `maxEntries`, also `files` and `bytes` of the directory, as the size
+   * ledger knows them (all files as of the last purge walk, plus this process's writes).
+   *
+   * @example
+   * ```ts
+   * store.stats() // { writes: 120, dedupedWrites: 0, writtenBytes: 2_420_000, purges: 4, evictions: 0 }
+   * ```
+   */
+  stats(): StoreStats {
+    const counts = { ...this.#counts }
+    return this.#ledger
+      ? { ...counts, files: this.#ledger.count, bytes: this.#ledger.bytes }
+      : counts
   }
 
   async close(): Promise<void> {
@@ -271,28 +304,16 @@ export class FileStore implements RemoteStore {
   async #purge(): Promise<number> {
     if (!this.#isReady) await this.#whenReady()
     const now = Date.now()
-    const found: FoundEntry[] = []
+    let found: readonly FoundEntry[] = []
     let removed = 0
     this.#ledger?.beginRescan()
     try {
-      for await (const shard of walkShards(this.directory)) {
-        if (this.#closed) break
-        await forEachLimited(shard.names, WALK_CONCURRENCY, async (name) => {
-          const file = join(shard.dir, name)
-          if (isHelperName(name)) {
-            await removeStaleHelper(file, now)
-            return
-          }
-          if (!isEntryName(name)) return
-          const scan = await scanHeader(file)
-          if (scan === undefined) return
-          if (scan.state === 'valid' && scan.expiresAt > now) {
-            found.push({ name, size: scan.size, mtimeMs: scan.mtimeMs })
-          } else if (await this.#removeDeadEntry(entryPathsByName(this.directory, name))) {
-            removed++
-          }
-        })
-      }
+      const walk = await purgeWalk(this.directory, now, {
+        isClosed: () => this.#closed,
+        removeDead: (name) => this.#removeDeadEntry(entryPathsByName(this.directory, name)),
+      })
+      found = walk.found
+      removed = walk.removed
     } catch (error) {
       this.#ledger?.cancelRescan()
       throw this.#unavailable('purgeExpired', error)
@@ -307,7 +328,9 @@ export class FileStore implements RemoteStore {
   async #removeDeadEntry(paths: EntryPaths): Promise<boolean> {
     if (!(await tryLock(paths.lock))) return false
     try {
-      return (await this.#moveAsideIfDead(paths)) === 'removed'
+      const removed = (await this.#moveAsideIfDead(paths)) === 'removed'
+      if (removed) this.#counts.purges++
+      return removed
     } finally {
       await releaseLock(paths.lock)
     }
@@ -366,6 +389,7 @@ export class FileStore implements RemoteStore {
   async #evictOverflow(): Promise<void> {
     const { maxBytes, maxEntries } = this.#options
     const evicted = this.#ledger?.takeOverflow(maxBytes, maxEntries) ?? []
+    this.#counts.evictions += evicted.length
     await forEachLimited(evicted, WALK_CONCURRENCY, (name) =>
       unlinkQuietly(entryPathsByName(this.directory, name).file),
     )
@@ -376,14 +400,4 @@ export class FileStore implements RemoteStore {
     const reason = error instanceof Error ? error.message : String(error)
     return new StoreUnavailableError(this.name, `${operation} failed: ${reason}`, error, key)
   }
-}
-
-/** Removes a helper file left behind by a crashed process. */
-async function removeStaleHelper(file: string, now: number): Promise<void> {
-  if (file.endsWith('.lock')) {
-    await breakIfStale(file, now)
-    return
-  }
-  const stats = await stat(file).catch(() => undefined)
-  if (stats !== undefined && now - stats.mtimeMs > STALE_HELPER_MS) await unlinkQuietly(file)
 }

@@ -106,6 +106,8 @@ export async function renameIfExists(from: string, to: string): Promise<boolean>
 export type HeaderScan =
   | {
       readonly state: 'valid'
+      /** A linked record (`dedupeWrites`): its payload is in a payload file. */
+      readonly linked: boolean
       readonly key: string
       readonly expiresAt: number
       readonly size: number
@@ -138,7 +140,14 @@ export async function scanHeader(file: string): Promise<HeaderScan | undefined> 
       if (rest.bytesRead !== header.keyBytes) return { state: 'corrupt' }
     }
     const key = keyBytes.toString('utf16le')
-    return { state: 'valid', key, expiresAt: header.expiresAt, size, mtimeMs }
+    return {
+      state: 'valid',
+      linked: header.linked,
+      key,
+      expiresAt: header.expiresAt,
+      size,
+      mtimeMs,
+    }
   } finally {
     await handle.close()
   }

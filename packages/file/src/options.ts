@@ -37,6 +37,14 @@ export interface FileStoreOptions {
    * are then removed when read, or by calling `purgeExpired()` yourself.
    */
   readonly purgeInterval?: Duration | undefined
+  /**
+   * Skip re-writing unchanged values: an envelope is stored as a small entry file (its
+   * header and the SHA-256 of its payload) plus a payload file beside it, and a `set` whose
+   * payload file is already there writes only the small file. Costs a SHA-256 of each value
+   * and a lock file per write; replaced payload files are removed by `delete`, `clear` and
+   * purge walks. Not with `maxBytes`/`maxEntries`. Default `false`.
+   */
+  readonly dedupeWrites?: boolean | undefined
 }
 
 /** Options after validation. */
@@ -46,6 +54,7 @@ export interface ResolvedFileOptions {
   readonly maxBytes: number
   readonly maxEntries: number
   readonly purgeIntervalMs: number | undefined
+  readonly dedupeWrites: boolean
 }
 
 const FILE_STORE_OPTIONS: OptionNames<FileStoreOptions> = {
@@ -54,6 +63,7 @@ const FILE_STORE_OPTIONS: OptionNames<FileStoreOptions> = {
   maxBytes: true,
   maxEntries: true,
   purgeInterval: true,
+  dedupeWrites: true,
 }
 
 /** Validates {@link FileStoreOptions}; bad values throw `InvalidOptionError` naming the option. */
@@ -74,11 +84,21 @@ export function resolveOptions(options: FileStoreOptions): ResolvedFileOptions {
     throw new InvalidOptionError('directory', 'directory must be a non-empty path string')
   }
   const limit = { fallback: Number.POSITIVE_INFINITY, min: 1 }
-  return {
+  const resolved = {
     directory: resolve(directory),
     fsync: booleanOption(options.fsync, 'fsync', false),
     maxBytes: integerOption(options.maxBytes, 'maxBytes', limit),
     maxEntries: integerOption(options.maxEntries, 'maxEntries', limit),
     purgeIntervalMs: durationOption(options.purgeInterval, 'purgeInterval'),
+    dedupeWrites: booleanOption(options.dedupeWrites, 'dedupeWrites', false),
   }
+  const bounded = Number.isFinite(resolved.maxBytes) || Number.isFinite(resolved.maxEntries)
+  if (resolved.dedupeWrites && bounded) {
+    // The size ledger counts entry files; shared payload files would escape its bounds.
+    throw new InvalidOptionError(
+      'dedupeWrites',
+      'dedupeWrites cannot be combined with maxBytes or maxEntries',
+    )
+  }
+  return resolved
 }

@@ -6,7 +6,7 @@ import { crc32 } from 'node:zlib'
  * ```
  * offset  size  field
  *      0     4  magic 'STKF'
- *      4     1  format version (1)
+ *      4     1  format version: 1 (the value is stored here) or 2 (linked, see below)
  *      5     3  reserved, zero
  *      8     8  expiresAt, float64 LE, epoch ms (Infinity for never)
  *     16     4  key length in bytes, uint32 LE
@@ -18,10 +18,18 @@ import { crc32 } from 'node:zlib'
  * The key is kept so that `clear(prefix)` and `keys()` can list entries, and so that a
  * file whose stored key differs from the requested one (a hash collision) reads as a
  * miss. The lengths detect truncation; the checksum detects any other corruption.
+ *
+ * A **linked** record (version 2, written under `dedupeWrites`) holds an envelope's header
+ * only: its value field is the SHA-256 of the envelope's payload (32 bytes), then the
+ * header. The payload lives in a payload file beside the entry (see `payload.ts`), named
+ * after that digest, so a rewrite of an unchanged value writes this small record alone.
  */
 
 const MAGIC = Buffer.from('STKF', 'latin1')
 const VERSION = 1
+const LINKED_VERSION = 2
+/** Bytes of the payload digest leading a linked record's value. */
+export const DIGEST_BYTES = 32
 /** Size of the fixed header in bytes. */
 export const HEADER_BYTES = 28
 /** Largest value the uint32 length field can describe. */
@@ -29,6 +37,8 @@ export const MAX_VALUE_BYTES = 0xffff_ffff
 
 /** A header parsed from the first bytes of a file. */
 export interface RecordHeader {
+  /** A linked record (version 2): the value is a payload digest and an envelope header. */
+  readonly linked: boolean
   readonly expiresAt: number
   readonly keyBytes: number
   readonly valueBytes: number
@@ -43,9 +53,23 @@ export function encodeKey(key: string): Buffer {
 
 /** The full file contents for one entry. */
 export function encodeRecord(keyBytes: Buffer, value: Uint8Array, expiresAt: number): Buffer {
+  return encode(VERSION, keyBytes, value, expiresAt)
+}
+
+/** A linked record: `header` is an envelope header whose payload has SHA-256 `digest`. */
+export function encodeLinkedRecord(
+  keyBytes: Buffer,
+  digest: Uint8Array,
+  header: Uint8Array,
+  expiresAt: number,
+): Buffer {
+  return encode(LINKED_VERSION, keyBytes, Buffer.concat([digest, header]), expiresAt)
+}
+
+function encode(version: number, keyBytes: Buffer, value: Uint8Array, expiresAt: number): Buffer {
   const record = Buffer.allocUnsafe(HEADER_BYTES + keyBytes.length + value.byteLength)
   MAGIC.copy(record, 0)
-  record.writeUInt32LE(VERSION, 4) // version byte followed by three zero bytes
+  record.writeUInt32LE(version, 4) // version byte followed by three zero bytes
   record.writeDoubleLE(expiresAt, 8)
   record.writeUInt32LE(keyBytes.length, 16)
   record.writeUInt32LE(value.byteLength, 20)
@@ -55,20 +79,26 @@ export function encodeRecord(keyBytes: Buffer, value: Uint8Array, expiresAt: num
   return record
 }
 
-/** Parses the header, or `undefined` when the bytes are not a version-1 record header. */
+/** Parses the header, or `undefined` when the bytes are not a version-1 or -2 record header. */
 export function decodeHeader(bytes: Buffer): RecordHeader | undefined {
-  if (bytes.length < HEADER_BYTES) return undefined
-  if (!MAGIC.equals(bytes.subarray(0, 4)) || bytes.readUInt32LE(4) !== VERSION) return undefined
+  if (bytes.length < HEADER_BYTES || !MAGIC.equals(bytes.subarray(0, 4))) return undefined
+  const version = bytes.readUInt32LE(4)
+  if (version !== VERSION && version !== LINKED_VERSION) return undefined
+  const linked = version === LINKED_VERSION
   const expiresAt = bytes.readDoubleLE(8)
   const keyBytes = bytes.readUInt32LE(16)
   const valueBytes = bytes.readUInt32LE(20)
   if (Number.isNaN(expiresAt) || keyBytes === 0 || keyBytes % 2 !== 0) return undefined
-  return { expiresAt, keyBytes, valueBytes, recordBytes: HEADER_BYTES + keyBytes + valueBytes }
+  if (linked && valueBytes < DIGEST_BYTES) return undefined
+  const recordBytes = HEADER_BYTES + keyBytes + valueBytes
+  return { linked, expiresAt, keyBytes, valueBytes, recordBytes }
 }
 
 /** How a file read for one key turned out. */
 export type DecodedRecord =
   | { readonly state: 'live'; readonly value: Uint8Array }
+  /** A live linked record: the value is `header` followed by the payload file's bytes. */
+  | { readonly state: 'linked'; readonly digest: Buffer; readonly header: Buffer }
   | { readonly state: 'expired' }
   | { readonly state: 'corrupt' }
   /** A valid record of another key whose name hashed alike: a miss, left in place. */
@@ -82,6 +112,14 @@ export function decodeRecord(bytes: Buffer, keyBytes: Buffer, now: number): Deco
   const valueStart = HEADER_BYTES + header.keyBytes
   if (!keyBytes.equals(bytes.subarray(HEADER_BYTES, valueStart))) return { state: 'foreign' }
   if (header.expiresAt <= now) return { state: 'expired' }
+  if (header.linked) {
+    const value = bytes.subarray(valueStart, header.recordBytes)
+    return {
+      state: 'linked',
+      digest: value.subarray(0, DIGEST_BYTES),
+      header: value.subarray(DIGEST_BYTES),
+    }
+  }
   return {
     state: 'live',
     value: new Uint8Array(bytes.buffer, bytes.byteOffset + valueStart, header.valueBytes),

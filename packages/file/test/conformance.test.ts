@@ -5,7 +5,9 @@ import { fileStore } from '../src/index.js'
 
 const directory = tempDir('file-conformance')
 afterAll(() => {
-  for (const end of ['', '-bounded', '-clear-all', '-neighbour']) removeDir(directory + end)
+  for (const end of ['', '-bounded', '-clear-all', '-neighbour', '-dedup', '-dedup-clear-all']) {
+    removeDir(directory + end)
+  }
 })
 
 runStoreConformance({
@@ -24,4 +26,14 @@ runStoreConformance({
   runner: { describe, test, beforeAll, afterAll },
   createStore: () =>
     fileStore({ directory: `${directory}-bounded`, maxBytes: 64 * 1024 * 1024, fsync: true }),
+})
+
+// Envelopes as linked records plus payload files: every case must still hold.
+runStoreConformance({
+  name: 'file (dedupeWrites)',
+  runner: { describe, test, beforeAll, afterAll },
+  createStore: () => fileStore({ directory: `${directory}-dedup`, dedupeWrites: true }),
+  clearAll: {
+    createStore: () => fileStore({ directory: `${directory}-dedup-clear-all`, dedupeWrites: true }),
+  },
 })

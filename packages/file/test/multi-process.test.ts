@@ -4,6 +4,7 @@ import { runWorkers, winnersPerRound } from '@stack/test-servers/workers'
 import { afterAll, describe, expect, test } from 'vitest'
 import { fileStore } from '../src/index.js'
 import { checkedValue, isIntact } from './fixtures/checked-value.js'
+import { decodesToOneOf, dedupPayloads, envelopeFor } from './fixtures/envelopes.js'
 import type { WorkerReport, WorkerTask } from './fixtures/worker.js'
 
 const WORKERS = 4
@@ -55,6 +56,35 @@ describe('file store shared by several processes', () => {
     for (const name of names) expect(name).toMatch(/^[0-9a-f]{64}$/)
     await store.close()
   }, 40_000)
+
+  test('4 processes rewriting envelopes of two payloads under dedupeWrites, purging meanwhile, never see a torn or mixed value', async () => {
+    const work = tasks('dedup', 150, 2)
+    const directory = work[0]?.directory as string
+    const store = fileStore({ directory, dedupeWrites: true })
+    for (let key = 0; key < 2; key++) {
+      await store.set(`shared-${key}`, envelopeFor(`shared-${key}`, dedupPayloads[0], 1), Infinity)
+    }
+
+    const reports = await runWorkers<WorkerTask, WorkerReport>(WORKER, work)
+
+    for (const report of reports) {
+      expect(report.torn, 'reads that did not decode to one of the payloads').toBe(0)
+      expect(report.hits, 'reads that found no value').toBe(report.reads)
+    }
+    await store.purgeExpired()
+    for (let key = 0; key < 2; key++) {
+      const value = await store.get(`shared-${key}`)
+      expect(value && decodesToOneOf(`shared-${key}`, value), `shared-${key} after the run`).toBe(
+        true,
+      )
+    }
+    // After a purge: the 2 entry files and the one payload file each of them names.
+    const files = await readdir(directory, { recursive: true, withFileTypes: true })
+    const names = files.filter((file) => file.isFile()).map((file) => file.name)
+    expect(names.filter((name) => name.endsWith('.payload'))).toHaveLength(2)
+    expect(names).toHaveLength(4)
+    await store.close()
+  }, 60_000)
 
   test('4 processes racing add on the same keys: exactly one winner per key', async () => {
     const rounds = 50

@@ -134,6 +134,34 @@ class GcsStore extends ObjectStore<Generation> {
     }
   }
 
+  /**
+   * A metadata-only PATCH, on the condition that the object is still the generation whose
+   * payload was compared (the emulator ignores preconditions). Custom metadata is merged by
+   * Cloud Storage, so fields the rewrite drops are sent as `null`. `customTime` can only
+   * move later: an earlier expiry is refused here and uploaded in full instead.
+   */
+  protected override async updateMetadata(
+    name: string,
+    metadata: Record<string, string>,
+    expiresAt: number,
+    previous: ObjectHead<Generation>,
+  ): Promise<boolean> {
+    if (previous.version === undefined || expiresAt < previous.expiresAt) return false
+    const fields: Record<string, string | null> = { ...metadata }
+    for (const field of Object.keys(previous.metadata)) fields[field] ??= null
+    const customTime =
+      expiresAt <= LAST_CUSTOM_TIME ? { customTime: new Date(expiresAt).toISOString() } : {}
+    try {
+      await this.bucket
+        .file(name)
+        .setMetadata({ ...customTime, metadata: fields }, { ifGenerationMatch: previous.version })
+      return true
+    } catch (error) {
+      if (isConditionFailed(error) || isNotFound(error)) return false
+      throw error
+    }
+  }
+
   protected async deleteObject(name: string, version: Generation | undefined): Promise<boolean> {
     try {
       await this.bucket

@@ -23,3 +23,11 @@ runStoreConformance({
   createStore: () =>
     testStore({ prefix: 'conformance-gzip/', compression: 'gzip', compressionThreshold: 0 }),
 })
+
+// With write deduplication: envelopes are split into metadata and body, and rewrites of an
+// unchanged payload only touch metadata; every case must still hold.
+runStoreConformance({
+  name: 'gcs (dedupeWrites)',
+  runner: { describe, test, beforeAll, afterAll },
+  createStore: () => testStore({ prefix: 'conformance-dedup/', dedupeWrites: true }),
+})

@@ -4,11 +4,12 @@ import {
   type RemoteStore,
   STORE_CONTRACT_VERSION,
   type StoreCapabilities,
+  type StoreStats,
   type StoreWarning,
   type StoreWrite,
   toMilliseconds,
 } from '@stack/core'
-import { type OptionNames, readOptions } from '@stack/core/store-kit'
+import { booleanOption, type OptionNames, readOptions } from '@stack/core/store-kit'
 import type { ChainableCommander } from 'ioredis'
 import { planBatches, runBatches } from './batch.js'
 import {
@@ -19,7 +20,9 @@ import {
   type RedisClient,
   type RedisConnectionOptions,
 } from './client.js'
+import { prepareDedupWrite } from './dedup.js'
 import { disconnect } from './disconnect.js'
+import { frameValue, unframe } from './frame.js'
 import { Gate } from './gate.js'
 import { prefixPattern } from './glob.js'
 import { masters, scanPages, unlinkAll } from './scan.js'
@@ -52,6 +55,13 @@ export interface RedisStoreOptions extends RedisConnectionOptions {
   readonly maxValueBytes?: number | undefined
   /** `SCAN ... COUNT` hint for `clear` and `keys`. Default 1000. */
   readonly scanCount?: number | undefined
+  /**
+   * Skip re-sending unchanged values: an envelope is stored with its payload's SHA-256,
+   * and a `set` whose payload is the one stored rewrites only the envelope header and the
+   * expiry, in one Lua script on the server. Costs a SHA-256 of each value, and a second
+   * round trip when the value did change. Default `false`.
+   */
+  readonly dedupeWrites?: boolean | undefined
 }
 
 const REDIS_STORE_OPTIONS: OptionNames<RedisStoreOptions> = {
@@ -61,14 +71,15 @@ const REDIS_STORE_OPTIONS: OptionNames<RedisStoreOptions> = {
   name: true,
   maxValueBytes: true,
   scanCount: true,
+  dedupeWrites: true,
 }
 
 const DEFAULT_TIMEOUT_MS = 1_000
 
-function toBytes(buffer: Buffer | null): Uint8Array | undefined {
-  return buffer === null
-    ? undefined
-    : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length)
+function toBytes(stored: Buffer | null): Uint8Array | undefined {
+  if (stored === null) return undefined
+  const value = unframe(stored)
+  return new Uint8Array(value.buffer, value.byteOffset, value.length)
 }
 
 function positiveInteger(
@@ -90,8 +101,8 @@ function positiveInteger(
 /** Adds the write of one entry to a pipeline. */
 function addWrite(pipeline: ChainableCommander, key: string, value: Buffer, expiry: Expiry): void {
   if (expiry === 'past') pipeline.unlink(key)
-  else if (expiry === 'never') pipeline.set(key, value)
-  else pipeline.set(key, value, 'PXAT', expiry)
+  else if (expiry === 'never') pipeline.set(key, frameValue(value))
+  else pipeline.set(key, frameValue(value), 'PXAT', expiry)
 }
 
 /** A {@link RemoteStore} on Redis or Redis Cluster; create it with {@link redisStore}. */
@@ -107,6 +118,8 @@ export class RedisStore implements RemoteStore {
   readonly #timeoutMs: number
   readonly #maxValueBytes: number
   readonly #scanCount: number
+  readonly #dedupeWrites: boolean
+  readonly #counts = { writes: 0, dedupedWrites: 0, writtenBytes: 0 }
   #closing: Promise<void> | undefined
 
   constructor(options: RedisStoreOptions = {}) {
@@ -133,12 +146,14 @@ export class RedisStore implements RemoteStore {
       REDIS_MAX_VALUE_BYTES,
     )
     this.#scanCount = positiveInteger('scanCount', options.scanCount, 1_000)
+    this.#dedupeWrites = booleanOption(options.dedupeWrites, 'dedupeWrites', false)
     this.capabilities = {
       batch: true,
       add: true,
       keys: true,
       ttlGranularity: 'ms',
       maxValueBytes: this.#maxValueBytes,
+      dedupeWrites: this.#dedupeWrites,
     }
     this.#connection = connect(options)
     this.client = this.#connection.client
@@ -158,11 +173,40 @@ export class RedisStore implements RemoteStore {
     const redisKey = this.#redisKey(key)
     const bytes = checkValue(key, value, this.#maxValueBytes)
     const expiry = checkExpiry(key, expiresAt, Date.now())
-    await this.#gate.run((): Promise<unknown> => {
-      if (expiry === 'past') return this.client.unlink(redisKey)
-      if (expiry === 'never') return this.client.set(redisKey, bytes)
-      return this.client.set(redisKey, bytes, 'PXAT', expiry)
-    }, key)
+    if (expiry === 'past') {
+      await this.#gate.run(() => this.client.unlink(redisKey), key)
+      return
+    }
+    const dedup = this.#dedupeWrites ? prepareDedupWrite(bytes) : undefined
+    if (
+      dedup !== undefined &&
+      (await this.#gate.run(() => dedup.rewrite(this.client, redisKey, expiry), key))
+    ) {
+      this.#counts.dedupedWrites++
+      return
+    }
+    const stored = dedup?.framed() ?? frameValue(bytes)
+    await this.#gate.run(
+      (): Promise<unknown> =>
+        expiry === 'never'
+          ? this.client.set(redisKey, stored)
+          : this.client.set(redisKey, stored, 'PXAT', expiry),
+      key,
+    )
+    this.#countWrite(stored.byteLength)
+  }
+
+  /**
+   * This instance's counters: `writes` (values sent whole by `set`, `setMany` and `add`),
+   * `dedupedWrites` (`set`s that rewrote only a header), `writtenBytes` (value bytes sent).
+   *
+   * @example
+   * ```ts
+   * store.stats() // { writes: 1, dedupedWrites: 99, writtenBytes: 1_048_614 }
+   * ```
+   */
+  stats(): StoreStats {
+    return { ...this.#counts }
   }
 
   async delete(key: string): Promise<boolean> {
@@ -176,7 +220,7 @@ export class RedisStore implements RemoteStore {
    */
   async add(key: string, value: Uint8Array, expiresAt: number): Promise<boolean> {
     const redisKey = this.#redisKey(key)
-    const bytes = checkValue(key, value, this.#maxValueBytes)
+    const bytes = frameValue(checkValue(key, value, this.#maxValueBytes))
     const expiry = checkExpiry(key, expiresAt, Date.now())
     // Redis itself refuses to keep a key whose PXAT is past, after checking NX.
     const at = expiry === 'past' ? Math.max(1, Math.ceil(expiresAt)) : expiry
@@ -187,7 +231,9 @@ export class RedisStore implements RemoteStore {
           : this.client.set(redisKey, bytes, 'PXAT', at, 'NX'),
       key,
     )
-    return reply === 'OK'
+    if (reply !== 'OK') return false
+    this.#countWrite(bytes.byteLength)
+    return true
   }
 
   /** One MGET; on a Cluster, one MGET per hash slot and one pipeline per master. */
@@ -238,6 +284,13 @@ export class RedisStore implements RemoteStore {
         }
       }),
     )
+    for (const write of writes)
+      if (write.expiry !== 'past') this.#countWrite(write.bytes.byteLength)
+  }
+
+  #countWrite(bytes: number): void {
+    this.#counts.writes++
+    this.#counts.writtenBytes += bytes
   }
 
   /** UNLINK per hash slot; on a Cluster, one pipeline per master. */

@@ -21,6 +21,15 @@ describe.skipIf(redisUrl === undefined)('standalone', () => {
   })
 })
 
+describe.skipIf(redisUrl === undefined)('standalone, dedupeWrites', () => {
+  runStoreConformance({
+    name: 'redis standalone (dedupeWrites)',
+    runner,
+    createStore: () =>
+      redisStore({ url: redisUrl, keyPrefix: 'conformance-dedup:', dedupeWrites: true }),
+  })
+})
+
 describe.skipIf(clusterNodes.length === 0)('cluster', () => {
   runStoreConformance({
     name: 'redis cluster',

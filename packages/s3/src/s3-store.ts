@@ -1,4 +1,5 @@
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -130,6 +131,38 @@ class S3Store extends ObjectStore<string> {
       return true
     } catch (error) {
       if (condition !== undefined && (isConditionFailed(error) || isNotFound(error))) return false
+      throw error
+    }
+  }
+
+  /**
+   * A copy of the object onto itself with `MetadataDirective: REPLACE`: S3 keeps the bytes
+   * and swaps the metadata, and uploads nothing. `CopySourceIfMatch` on the ETag makes it
+   * apply only to the object whose payload was compared (s3rver ignores that header).
+   */
+  protected override async updateMetadata(
+    name: string,
+    metadata: Record<string, string>,
+    _expiresAt: number,
+    previous: ObjectHead<string>,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.options.bucket,
+          Key: name,
+          CopySource: `${this.options.bucket}/${name.split('/').map(encodeURIComponent).join('/')}`,
+          CopySourceIfMatch: previous.version,
+          MetadataDirective: 'REPLACE',
+          ContentType: 'application/octet-stream',
+          Metadata: metadata,
+        }),
+        { abortSignal: signal },
+      )
+      return true
+    } catch (error) {
+      if (isConditionFailed(error) || isNotFound(error)) return false
       throw error
     }
   }

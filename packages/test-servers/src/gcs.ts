@@ -1,3 +1,4 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { freePort, removeDir, startProcess, tempDir, waitForPort } from './process.js'
@@ -15,6 +16,7 @@ export interface GcsServer {
 
 const PROJECT_ID = 'demo-stack'
 const SERVE_FLAG = '--serve-gcs-emulator'
+const JSON_API_PREFIX = '/storage/v1/'
 
 /**
  * Starts firebase-tools' storage emulator in a child process. It serves the GCS JSON API
@@ -58,9 +60,8 @@ export async function startGcsServer(): Promise<GcsServer> {
   }
 }
 
-interface ListeningApp {
-  listen(port: number, host: string): unknown
-}
+/** The emulator's express app: a request handler. */
+type ListeningApp = (request: IncomingMessage, response: ServerResponse) => void
 
 interface EmulatorModules {
   StorageEmulator: new (args: Record<string, unknown>) => object
@@ -91,7 +92,14 @@ async function serveEmulator(port: number): Promise<void> {
   // needs the registry to know the emulator's host and port.
   EmulatorRegistry.set('storage', emulator)
   const app = await createApp(PROJECT_ID, emulator)
-  app.listen(port, '127.0.0.1')
+  // The emulator serves metadata PATCH only at `/b/...`, not at the JSON API's
+  // `/storage/v1/b/...` the client library calls: route one to the other.
+  createServer((request, response) => {
+    if (request.method === 'PATCH' && request.url?.startsWith(JSON_API_PREFIX)) {
+      request.url = request.url.slice(JSON_API_PREFIX.length - 1)
+    }
+    app(request, response)
+  }).listen(port, '127.0.0.1')
 }
 
 if (process.argv[2] === SERVE_FLAG) {

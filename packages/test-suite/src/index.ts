@@ -5,6 +5,11 @@
  * @packageDocumentation
  */
 export type { CaseContext, ConformanceCase, StoreVariant } from './case.js'
+export {
+  dedupeChangesCase,
+  dedupeConcurrentCase,
+  dedupeRewriteCase,
+} from './cases/dedupe-writes.js'
 export { hostileKeys } from './cases/hostile-keys.js'
 export { conformanceCases, nullStoreCases } from './cases/index.js'
 export type {

@@ -84,7 +84,7 @@ export abstract class CacheControls {
 
   /** A snapshot of the counters, per cache and per tier (shared with namespaces). */
   stats(): CacheStats {
-    return copyStats(this.#rt.stats, this.#rt.recovery.stats())
+    return copyStats(this.#rt.stats, this.#rt.recovery.stats(), this.#rt.storeStats())
   }
 
   /**

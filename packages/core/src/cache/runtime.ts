@@ -4,7 +4,8 @@ import { ClosedError, type DecodeError, TimeoutError } from '../errors.js'
 import { type CacheEvents, Emitter } from '../events.js'
 import type { LocalTier } from '../local-tier.js'
 import type { BreakerState } from '../resilience/index.js'
-import { type CacheStats, createStats, type TierStats } from '../stats.js'
+import { type CacheStats, createStats, readStoreStats, type TierStats } from '../stats.js'
+import type { StoreStats } from '../store.js'
 import { BusLink, type Invalidation } from './bus-link.js'
 import { Epochs } from './epochs.js'
 import { Flights } from './flights.js'
@@ -383,6 +384,12 @@ export class CacheRuntime {
   }
 
   /** Counts and reports an undecodable entry or record read from remote tier `index`. */
+  /** Each tier's own store counters, aligned with `stats.tiers` (none for the local tier). */
+  storeStats(): (StoreStats | undefined)[] {
+    const remote = this.options.remotes.map(readStoreStats)
+    return this.local ? [undefined, ...remote] : remote
+  }
+
   decodeFailed(index: number, error: DecodeError): void {
     ;(this.remoteStats[index] as TierStats).errors++
     this.reportError(error.key, this.remoteStats[index]?.name, 'decode', error)

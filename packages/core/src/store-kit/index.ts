@@ -8,6 +8,8 @@
  *   {@link durationOption}, ...), ready `keys`/`clear` over a scannable or sorted backend
  *   ({@link keysByScan}, {@link clearByScan}, {@link prefixRange}), {@link PurgeRunner}
  *   and {@link compress}.
+ * - Write deduplication: {@link splitEnvelope} and {@link payloadDigest} find the part of
+ *   a write that an unchanged rewrite repeats.
  * - Object storage (S3, Cloud Storage and the like): {@link ObjectStore}, a base class that
  *   needs only a handful of object operations, and its parts: {@link ObjectNameCodec}
  *   (prefix-preserving object names), {@link packObjectBody} (body framing) and the
@@ -37,6 +39,8 @@ export {
 } from './compression.js'
 export { mapConcurrent } from './concurrency.js'
 export { type DeadlineOptions, withDeadline } from './deadline.js'
+export { type EnvelopeParts, payloadDigest, splitEnvelope } from './envelope-parts.js'
+export { ObjectBackend } from './object-backend.js'
 export {
   type CompressionSettings,
   contentSha256,
@@ -46,6 +50,7 @@ export {
   readObjectKeyFrame,
   unpackObjectBody,
 } from './object-body.js'
+export { MAX_HEADER_METADATA_CHARS } from './object-dedup.js'
 export {
   formatObjectExpiry,
   hashedKeyLength,

@@ -13,6 +13,11 @@ export interface ObjectWrite {
   readonly hashedName: boolean
   /** {@link contentSha256} of the value, recorded when the store dedupes writes. */
   readonly sha256?: string | undefined
+  /**
+   * Base64 envelope header kept in metadata (`OBJECT_METADATA.header`); `value` is then the
+   * envelope's payload alone.
+   */
+  readonly header?: string | undefined
 }
 
 /** How an object store compresses bodies (its `compression` options). */
@@ -62,6 +67,7 @@ export async function packObjectBody(
   const expiry = formatObjectExpiry(write.expiresAt)
   if (expiry !== undefined) metadata[OBJECT_METADATA.expiresAt] = expiry
   if (write.sha256 !== undefined) metadata[OBJECT_METADATA.sha256] = write.sha256
+  if (write.header !== undefined) metadata[OBJECT_METADATA.header] = write.header
   const { body: payload, encoding } = await compress(
     write.value,
     settings.compression,

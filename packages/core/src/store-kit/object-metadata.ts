@@ -2,16 +2,25 @@ import { NO_EXPIRY } from '../store.js'
 
 /**
  * Names of the user-metadata fields an object store writes with every object (S3 sends
- * them as `x-amz-meta-*`, Cloud Storage as custom `metadata`). Objects are written whole
- * and never patched, so a field always describes the body it was written with.
+ * them as `x-amz-meta-*`, Cloud Storage as custom `metadata`). The fields describing the
+ * body (`encoding`, `sha256`, `key-bytes`) are written with it; a deduplicating store
+ * rewrites `header` and `expires-at` alone, on the condition that the body is unchanged.
  */
 export const OBJECT_METADATA = {
   /** Absolute expiry in epoch ms; absent for "never". */
   expiresAt: 'expires-at',
   /** `gzip` or `br` when the body is compressed. */
   encoding: 'encoding',
-  /** Base64 SHA-256 of the uncompressed value, when the store dedupes writes. */
+  /**
+   * Base64 SHA-256 of the uncompressed value (of the envelope payload when `header` is
+   * set), when the store dedupes writes.
+   */
   sha256: 'sha256',
+  /**
+   * Base64 of the envelope header when the body holds only the envelope's payload (a
+   * deduplicating store's layout): the value read back is this header, then the body.
+   */
+  header: 'envelope-header',
   /** For hashed names: UTF-8 length of the original key, which leads the body. */
   keyBytes: 'key-bytes',
 } as const

@@ -1,22 +1,32 @@
 import { ClosedError } from '../errors.js'
-import { type RemoteStore, STORE_CONTRACT_VERSION, type StoreCapabilities } from '../store.js'
+import {
+  type RemoteStore,
+  STORE_CONTRACT_VERSION,
+  type StoreCapabilities,
+  type StoreStats,
+} from '../store.js'
 import { mapConcurrent } from './concurrency.js'
-import { withDeadline } from './deadline.js'
+import { ObjectBackend } from './object-backend.js'
 import {
   contentSha256,
-  type PackedObjectBody,
+  type ObjectWrite,
   packObjectBody,
   readObjectKeyFrame,
   unpackObjectBody,
 } from './object-body.js'
 import {
+  joinObjectValue,
+  planDedupWrite,
+  rewrittenMetadata,
+  splitObjectWrite,
+} from './object-dedup.js'
+import type { ListedObject, ObjectHead, WriteCondition } from './object-head.js'
+import {
   formatObjectExpiry,
   hashedKeyLength,
   isExpired,
   OBJECT_METADATA,
-  parseObjectExpiry,
 } from './object-metadata.js'
-import { ObjectNameCodec } from './object-name.js'
 import type { ResolvedObjectStoreOptions } from './object-store-options.js'
 import { assertKey, assertPrefix, assertWrite } from './validate.js'
 
@@ -25,53 +35,16 @@ const UTF8 = { wellFormed: true } as const
 /** Rounds of "conditional write, inspect the winner" an `add` tries before giving up. */
 const ADD_ATTEMPTS = 3
 
-/** What an object's metadata tells the store. */
-export interface ObjectHead<Version> {
-  /** From {@link OBJECT_METADATA.expiresAt}, via `parseObjectExpiry`. */
-  readonly expiresAt: number
-  /**
-   * The backend's token for this exact object (S3's ETag, Cloud Storage's generation), or
-   * `undefined` when the backend did not report one.
-   */
-  readonly version: Version | undefined
-  /** The object's user metadata, as written by `packObjectBody`. */
-  readonly metadata: Readonly<Record<string, string>>
-}
+export {
+  type ListedObject,
+  type ObjectHead,
+  objectHead,
+  type StoredObject,
+  type WriteCondition,
+} from './object-head.js'
 
-/**
- * The head of an object with user metadata `metadata` and version token `version`: its
- * expiry is read from {@link OBJECT_METADATA.expiresAt} (`Infinity` when absent).
- *
- * @example
- * ```ts
- * const response = await client.head(bucket, name)
- * return objectHead(response.metadata, response.etag)
- * ```
- */
-export function objectHead<Version>(
-  metadata: Readonly<Record<string, string>>,
-  version: Version | undefined,
-): ObjectHead<Version> {
-  const expiresAt = parseObjectExpiry(metadata[OBJECT_METADATA.expiresAt])
-  return { expiresAt, version, metadata }
-}
-
-/** An object read by {@link ObjectStore.getObject}. */
-export interface StoredObject<Version> {
-  readonly head: ObjectHead<Version>
-  /** The stored bytes; `undefined` when the head showed the object expired and they were not read. */
-  readonly body: Uint8Array | undefined
-}
-
-/** One object of a listing page. */
-export interface ListedObject<Version> {
-  readonly name: string
-  /** The head, when the listing carries user metadata (it spares one request per object). */
-  readonly head?: ObjectHead<Version> | undefined
-}
-
-/** A write precondition: only if no object exists, or only if it is still `ifVersion`. */
-export type WriteCondition<Version> = { readonly ifAbsent: true } | { readonly ifVersion: Version }
+/** The fields of a write besides the value: digest and envelope header, when deduplicating. */
+type WriteFields = Pick<ObjectWrite, 'sha256' | 'header'>
 
 /**
  * A {@link RemoteStore} on a bucket of an object storage service (S3, Cloud Storage and the
@@ -84,7 +57,10 @@ export type WriteCondition<Version> = { readonly ifAbsent: true } | { readonly i
  * - bodies and metadata are framed by `packObjectBody` (expiry, compression, the key of a
  *   hashed name), and every read checks the expiry, so an expired object is a miss at once;
  * - `add` is atomic through the backend's conditional writes (or a check-then-write with
- *   `conditionalWrites: false`), `dedupeWrites` skips unchanged uploads;
+ *   `conditionalWrites: false`);
+ * - with `dedupeWrites`, an envelope's payload is the body and its header is metadata, so
+ *   a rewrite of an unchanged value changes only metadata (through {@link updateMetadata},
+ *   when the backend implements it) and uploads nothing;
  * - each call (each page or batch for `clear` and `keys`) runs under `withDeadline`, so a
  *   backend that is down fails within `timeout` with `StoreUnavailableError`.
  *
@@ -103,17 +79,15 @@ export type WriteCondition<Version> = { readonly ifAbsent: true } | { readonly i
  * }
  * ```
  */
-export abstract class ObjectStore<Version> implements RemoteStore {
-  abstract readonly name: string
+export abstract class ObjectStore<Version> extends ObjectBackend<Version> implements RemoteStore {
   readonly contractVersion = STORE_CONTRACT_VERSION
   readonly capabilities: StoreCapabilities
-  protected readonly options: ResolvedObjectStoreOptions
-  protected readonly codec: ObjectNameCodec
   #closed = false
+  /** Uploads, writes that uploaded no value, and body bytes uploaded: see {@link stats}. */
+  readonly #counts = { writes: 0, dedupedWrites: 0, writtenBytes: 0 }
 
   constructor(options: ResolvedObjectStoreOptions) {
-    this.options = options
-    this.codec = new ObjectNameCodec(options.prefix)
+    super(options)
     this.capabilities = Object.freeze({
       batch: false,
       add: options.conditionalWrites,
@@ -121,71 +95,8 @@ export abstract class ObjectStore<Version> implements RemoteStore {
       ttlGranularity: 'ms',
       maxKeyBytes: undefined,
       maxValueBytes: options.maxValueBytes,
+      dedupeWrites: options.dedupeWrites && typeof this.updateMetadata === 'function',
     })
-  }
-
-  /**
-   * The head of object `name` and, unless that head is expired, its bytes; `undefined`
-   * when there is no such object. Read the bytes of exactly the object whose head you
-   * return.
-   */
-  protected abstract getObject(
-    name: string,
-    signal: AbortSignal,
-  ): Promise<StoredObject<Version> | undefined>
-
-  /** The head of object `name`, or `undefined` when there is no such object. */
-  protected abstract headObject(
-    name: string,
-    signal: AbortSignal,
-  ): Promise<ObjectHead<Version> | undefined>
-
-  /**
-   * Uploads `packed` as object `name` (with `expiresAt` for the backend's own lifecycle
-   * fields, if any). With a `condition`, resolves `false` when it does not hold.
-   */
-  protected abstract putObject(
-    name: string,
-    packed: PackedObjectBody,
-    expiresAt: number,
-    condition: WriteCondition<Version> | undefined,
-    signal: AbortSignal,
-  ): Promise<boolean>
-
-  /**
-   * Deletes object `name` (only if it is still `version`, when given); `false` when it was
-   * known to be gone already.
-   */
-  protected abstract deleteObject(
-    name: string,
-    version: Version | undefined,
-    signal: AbortSignal,
-  ): Promise<boolean>
-
-  /** The first `length` bytes of object `name`, or `undefined` when it is gone. */
-  protected abstract readFirstBytes(
-    name: string,
-    length: number,
-    signal: AbortSignal,
-  ): Promise<Uint8Array | undefined>
-
-  /** The objects whose names start with `listPrefix`, a page at a time, each page under {@link deadline}. */
-  protected abstract listObjects(
-    listPrefix: string,
-  ): AsyncIterable<readonly ListedObject<Version>[]>
-
-  /** Deletes the objects named (one listing page at most), each request under {@link deadline}. */
-  protected abstract deleteObjects(names: readonly string[]): Promise<void>
-
-  /** Releases the client, if the store owns it; called once, by the first `close()`. */
-  protected abstract closeClient(): Promise<void>
-
-  /** Runs `operation` under the store's `timeout`; see `withDeadline`. */
-  protected deadline<T>(
-    key: string | undefined,
-    operation: (signal: AbortSignal) => Promise<T>,
-  ): Promise<T> {
-    return withDeadline({ store: this.name, timeoutMs: this.options.timeoutMs, key }, operation)
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
@@ -210,10 +121,23 @@ export abstract class ObjectStore<Version> implements RemoteStore {
         await this.#remove(key, signal)
         return
       }
-      const sha256 = this.options.dedupeWrites ? contentSha256(value) : undefined
-      if (sha256 !== undefined && (await this.#isUnchanged(key, sha256, expiresAt, signal))) return
-      await this.#write(key, value, expiresAt, sha256, undefined, signal)
+      if (this.options.dedupeWrites) await this.#dedupedSet(key, value, expiresAt, signal)
+      else await this.#write(key, value, expiresAt, {}, undefined, signal)
     })
+  }
+
+  /**
+   * This instance's counters: `writes` (objects uploaded with their bytes),
+   * `dedupedWrites` (sets that uploaded no value: a metadata rewrite, or nothing at all),
+   * `writtenBytes` (body bytes uploaded, after compression).
+   *
+   * @example
+   * ```ts
+   * store.stats() // { writes: 1, dedupedWrites: 99, writtenBytes: 1_048_576 }
+   * ```
+   */
+  stats(): StoreStats {
+    return { ...this.#counts }
   }
 
   async add(key: string, value: Uint8Array, expiresAt: number): Promise<boolean> {
@@ -223,7 +147,7 @@ export abstract class ObjectStore<Version> implements RemoteStore {
       if (isExpired(expiresAt)) return !(await this.#isLive(key, signal))
       if (!this.options.conditionalWrites) {
         if (await this.#isLive(key, signal)) return false
-        await this.#write(key, value, expiresAt, undefined, undefined, signal)
+        await this.#write(key, value, expiresAt, {}, undefined, signal)
         return true
       }
       return this.#addConditionally(key, value, expiresAt, signal)
@@ -292,7 +216,9 @@ export abstract class ObjectStore<Version> implements RemoteStore {
       return undefined
     }
     if (stored.body === undefined) return undefined
-    return unpackObjectBody(key, stored.body, stored.head.metadata, this.options.maxValueBytes)
+    const { metadata } = stored.head
+    const value = await unpackObjectBody(key, stored.body, metadata, this.options.maxValueBytes)
+    return value && joinObjectValue(value, metadata)
   }
 
   /** Best effort, and only while the object is still the expired one that was read. */
@@ -309,6 +235,51 @@ export abstract class ObjectStore<Version> implements RemoteStore {
     return head !== undefined && !isExpired(head.expiresAt)
   }
 
+  /**
+   * A `set` under `dedupeWrites`. An envelope is split: when the object already holds its
+   * payload, only the header and expiry are rewritten, on the condition that the object is
+   * still the version whose payload was compared (else it is uploaded in full; without
+   * server-side conditions the version is checked again after the rewrite). Other values
+   * are skipped only when value and expiry are both the same.
+   */
+  async #dedupedSet(key: string, value: Uint8Array, expiresAt: number, signal: AbortSignal) {
+    const split = splitObjectWrite(value, contentSha256)
+    if (split === undefined) {
+      const sha256 = contentSha256(value)
+      if (await this.#isUnchanged(key, sha256, expiresAt, signal)) this.#counts.dedupedWrites++
+      else await this.#write(key, value, expiresAt, { sha256 }, undefined, signal)
+      return
+    }
+    const name = this.codec.objectName(key).name
+    const head = await this.headObject(name, signal)
+    const plan = planDedupWrite(head?.metadata, split, expiresAt)
+    if (plan === 'nothing') {
+      this.#counts.dedupedWrites++
+      return
+    }
+    if (plan === 'metadata' && head?.version !== undefined && this.updateMetadata) {
+      const metadata = rewrittenMetadata(head.metadata, split, expiresAt)
+      if (
+        (await this.updateMetadata(name, metadata, expiresAt, head, signal)) &&
+        (this.options.conditionalWrites || (await this.#isStill(name, head.version, signal)))
+      ) {
+        this.#counts.dedupedWrites++
+        return
+      }
+    }
+    const fields = { sha256: split.sha256, header: split.header }
+    await this.#write(key, split.payload, expiresAt, fields, undefined, signal)
+  }
+
+  /**
+   * On a server that ignores write conditions (`conditionalWrites: false`), a metadata
+   * update may have landed on an object another writer replaced meanwhile: `false` then,
+   * and the caller uploads its value whole over that mix.
+   */
+  async #isStill(name: string, version: Version, signal: AbortSignal): Promise<boolean> {
+    return (await this.headObject(name, signal))?.version === version
+  }
+
   async #isUnchanged(key: string, sha256: string, expiresAt: number, signal: AbortSignal) {
     const head = await this.headObject(this.codec.objectName(key).name, signal)
     return (
@@ -323,16 +294,21 @@ export abstract class ObjectStore<Version> implements RemoteStore {
     key: string,
     value: Uint8Array,
     expiresAt: number,
-    sha256: string | undefined,
+    fields: WriteFields,
     condition: WriteCondition<Version> | undefined,
     signal: AbortSignal,
   ): Promise<boolean> {
     const { name, hashed } = this.codec.objectName(key)
     const packed = await packObjectBody(
-      { key, value, expiresAt, hashedName: hashed, sha256 },
+      { key, value, expiresAt, hashedName: hashed, ...fields },
       this.options,
     )
-    return this.putObject(name, packed, expiresAt, condition, signal)
+    const written = await this.putObject(name, packed, expiresAt, condition, signal)
+    if (written) {
+      this.#counts.writes++
+      this.#counts.writtenBytes += packed.body.byteLength
+    }
+    return written
   }
 
   /**
@@ -347,14 +323,14 @@ export abstract class ObjectStore<Version> implements RemoteStore {
   ): Promise<boolean> {
     const name = this.codec.objectName(key).name
     for (let attempt = 0; attempt < ADD_ATTEMPTS; attempt++) {
-      if (await this.#write(key, value, expiresAt, undefined, { ifAbsent: true }, signal)) {
+      if (await this.#write(key, value, expiresAt, {}, { ifAbsent: true }, signal)) {
         return true
       }
       const head = await this.headObject(name, signal)
       if (head === undefined) continue // deleted since: try again
       if (!isExpired(head.expiresAt) || head.version === undefined) return false
       const replace = { ifVersion: head.version }
-      if (await this.#write(key, value, expiresAt, undefined, replace, signal)) return true
+      if (await this.#write(key, value, expiresAt, {}, replace, signal)) return true
     }
     return false
   }

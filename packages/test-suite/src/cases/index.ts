@@ -5,6 +5,7 @@ import { clearLiteralCase, clearPrefixCase } from './clear.js'
 import { clearAllCase } from './clear-all.js'
 import { closeCase } from './close.js'
 import { contractCase } from './contract.js'
+import { dedupeChangesCase, dedupeConcurrentCase, dedupeRewriteCase } from './dedupe-writes.js'
 import { expiryCase, pastExpiryCase } from './expiry.js'
 import { hostileKeysCase, maxKeyBytesCase } from './hostile-keys.js'
 import { invalidInputCase } from './invalid-input.js'
@@ -60,6 +61,9 @@ export const conformanceCases: readonly ConformanceCase[] = [
   addCase,
   concurrentAddCase,
   listKeysCase,
+  dedupeRewriteCase,
+  dedupeChangesCase,
+  dedupeConcurrentCase,
   sharedBackendCase,
   invalidInputCase,
   unknownOptionsCase,
