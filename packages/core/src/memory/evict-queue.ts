@@ -7,10 +7,19 @@ interface PendingEviction<V> {
 }
 
 /**
- * The tier's evict listeners and the calls queued for them. An operation queues its
+ * A local tier's evict listeners and the calls queued for them. An operation queues its
  * evictions and `flush()`es once the tier is consistent again, so listeners may call
  * back into the tier; a throwing listener does not stop the others, and the first error
  * is rethrown to the operation's caller. With no listener, queuing costs nothing.
+ * Exported from `@stack/core/store-kit` for authors of other local tiers.
+ *
+ * @example
+ * ```ts
+ * const evicted = new EvictQueue<CacheEntry>()
+ * evicted.add((key, _value, reason) => console.log(key, reason))
+ * evicted.push('k', entry, 'capacity')
+ * evicted.flush() // calls the listener once the tier is consistent
+ * ```
  */
 export class EvictQueue<V> {
   listeners: readonly EvictListener<V>[] = []
@@ -31,6 +40,11 @@ export class EvictQueue<V> {
 
   push(key: string, value: V, reason: EvictionReason): void {
     this.#pending.push({ key, value, reason })
+  }
+
+  /** Forgets the queued calls (their operation was rolled back). */
+  discard(): void {
+    this.#pending = []
   }
 
   /** Runs queued listener calls; rethrows the first failure once all have run. */

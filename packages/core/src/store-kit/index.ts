@@ -8,6 +8,7 @@
  *   {@link durationOption}, ...), ready `keys`/`clear` over a scannable or sorted backend
  *   ({@link keysByScan}, {@link clearByScan}, {@link prefixRange}), {@link PurgeRunner}
  *   and {@link compress}.
+ * - Local tiers: {@link EvictQueue}, evict listeners called once the tier is consistent.
  * - Write deduplication: {@link splitEnvelope} and {@link payloadDigest} find the part of
  *   a write that an unchanged rewrite repeats.
  * - Object storage (S3, Cloud Storage and the like): {@link ObjectStore}, a base class that
@@ -29,6 +30,8 @@
  *
  * @packageDocumentation
  */
+
+export { EvictQueue } from '../memory/evict-queue.js'
 export {
   COMPRESSION_OPTIONS,
   type CompressionEncoding,

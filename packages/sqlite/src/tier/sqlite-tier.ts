@@ -7,9 +7,9 @@ import {
   StoreUnavailableError,
   ValueTooLargeError,
 } from '@stack/core'
+import { EvictQueue } from '@stack/core/store-kit'
 import { after, decodeKey, encodeKey, prefixRange } from '../keys.js'
 import { assertEntry, assertTierKey, resolveExpiry } from './entry-rules.js'
-import { EvictQueue } from './evict-queue.js'
 import {
   type ResolvedSqliteTierOptions,
   resolveTierOptions,
@@ -47,7 +47,7 @@ export class SqliteTier implements LocalTier<CacheEntry> {
   #clock: () => number
   /** Whether `clock` was given to this tier, so a cache's clock must not replace it. */
   readonly #ownClock: boolean
-  readonly #evicted = new EvictQueue()
+  readonly #evicted = new EvictQueue<CacheEntry>()
   readonly #recency = new Recency()
   #open: OpenTierDatabase | undefined
   #closed = false
