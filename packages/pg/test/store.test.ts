@@ -58,7 +58,7 @@ describe.skipIf(url === '')('pgStore', () => {
     expect(await store.setIfNewer!('k', bytes('versioned'), Number.POSITIVE_INFINITY, 1)).toBe(true)
     expect(await store.setIfNewer!('k', bytes('older'), Number.POSITIVE_INFINITY, 0)).toBe(false)
     // A plain write drops the version: what it wrote is replaced by any conditional write.
-    await legacy.set('k', bytes('plain'), Number.POSITIVE_INFINITY)
+    await store.set('k', bytes('plain'), Number.POSITIVE_INFINITY)
     expect(await store.setIfNewer!('k', bytes('older'), Number.POSITIVE_INFINITY, 0)).toBe(true)
     await Promise.all([legacy.close(), ...stores.map((each) => each.close())])
     await sql`DROP TABLE ${sql(table)}`
