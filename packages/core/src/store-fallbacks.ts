@@ -25,7 +25,9 @@ export type CompleteStore = RemoteStore & Required<Pick<RemoteStore, OptionalSto
  *   win, so it must not back a lock (that is what `capabilities.add === false` says).
  * - `keys`: iterating it rejects with `UnsupportedError`; there is no portable fallback.
  *
- * `checkSetup` has no fallback: it is passed through when the store has it.
+ * `checkSetup`, `setIfNewer` and `deleteIfNewer` have no fallback (a conditional write
+ * made of a read and a write would not be atomic): they are passed through when the store
+ * has them.
  *
  * Returns `store` itself when it already implements every optional method.
  *
@@ -67,6 +69,14 @@ export function completeStore(store: RemoteStore): CompleteStore {
       : (key, value, expiresAt) => addByGetThenSet(store, key, value, expiresAt),
     keys: store.keys ? (prefix) => store.keys!(prefix) : () => unsupportedKeys(store),
     ...(store.checkSetup && { checkSetup: () => store.checkSetup!() }),
+    ...(store.setIfNewer && {
+      setIfNewer: (key: string, value: Uint8Array, expiresAt: number, version: number) =>
+        store.setIfNewer!(key, value, expiresAt, version),
+    }),
+    ...(store.deleteIfNewer && {
+      deleteIfNewer: (key: string, version: number, tombstoneUntil: number) =>
+        store.deleteIfNewer!(key, version, tombstoneUntil),
+    }),
     ...(store.stats ? { stats: () => store.stats!() } : {}),
   }
 }

@@ -72,6 +72,22 @@ export interface StoreCapabilities {
    * ```
    */
   readonly dedupeWrites?: boolean | undefined
+  /**
+   * `true` when the store implements {@link RemoteStore.setIfNewer} and
+   * {@link RemoteStore.deleteIfNewer}, atomically for every client of the backend: a write
+   * carries a version (core passes the entry's `createdAt`), and a write or delete is
+   * refused when the key holds a strictly newer version, or a delete's tombstone does.
+   * Core then makes every write and delete of an entry conditional, so that across
+   * processes a slow older write never replaces a newer value nor undoes a newer delete.
+   * Optional; `undefined` means `false` (core writes with `set`/`delete`: last writer
+   * wins). `@stack/test-suite` runs its conditional-write cases on stores that declare it.
+   *
+   * @example
+   * ```ts
+   * if (store.capabilities.conditionalWrite) console.log(`${store.name}: newer wins`)
+   * ```
+   */
+  readonly conditionalWrite?: boolean | undefined
 }
 
 /**
@@ -231,6 +247,49 @@ export interface RemoteStore {
    * `setup` event. No fallback: a store without the method reports nothing.
    */
   checkSetup?(): Promise<readonly StoreWarning[]>
+  /**
+   * Conditional `set`, for stores declaring `capabilities.conditionalWrite`. Stores
+   * `value` until `expiresAt` exactly as {@link set} does, with `version` (a finite
+   * number; core passes the entry's `createdAt`, epoch ms) kept beside it, unless the key
+   * holds a **strictly newer** version: a live value written with a greater `version`, or
+   * a live tombstone of a {@link deleteIfNewer} with a greater `version`. Ties write (the
+   * call that lands last wins, as with `set`). A value written by plain `set` (or `add`)
+   * has no version and never refuses. Resolves `true` when written, `false` when refused
+   * (nothing changed). The check and the write are one atomic step for every client of
+   * the backend.
+   *
+   * An `expiresAt` at or before now stores nothing: when not refused, the key is removed
+   * (its value or tombstone), as `set` would. Invalid input rejects before anything is
+   * written: the rules of `set`, and a `version` that is not a finite number
+   * (`InvalidOptionError` naming `version`).
+   *
+   * @example
+   * ```ts
+   * await store.setIfNewer?.('k', new Uint8Array([2]), Date.now() + 60_000, 2_000) // true
+   * await store.setIfNewer?.('k', new Uint8Array([1]), Date.now() + 60_000, 1_000) // false: older
+   * ```
+   */
+  setIfNewer?(key: string, value: Uint8Array, expiresAt: number, version: number): Promise<boolean>
+  /**
+   * Conditional `delete`, for stores declaring `capabilities.conditionalWrite`. Unless the
+   * key holds a strictly newer version (a live value or tombstone with a greater
+   * `version`; ties delete), removes its value and leaves a **tombstone** carrying
+   * `version` until `tombstoneUntil` (epoch ms): until then, a `setIfNewer` with a version
+   * strictly below `version` is refused, so an older write landing late cannot bring the
+   * key back. A tombstone is invisible to every other method: `get`,
+   * `getMany`, `keys` and `add` see an absent key, `delete` resolves `false` (and removes
+   * it), `set` replaces it, `clear` removes it. A `tombstoneUntil` at or before now leaves
+   * no tombstone. Resolves `true` when a live value was removed, `false` otherwise
+   * (absent, already a tombstone, or refused: a newer value stays). Atomic like
+   * {@link setIfNewer}. A `version` that is not a finite number, or a `tombstoneUntil`
+   * that is `NaN`, `Infinity` or not a number, rejects with `InvalidOptionError` naming it.
+   *
+   * @example
+   * ```ts
+   * await store.deleteIfNewer?.('k', Date.now(), Date.now() + 60_000)
+   * ```
+   */
+  deleteIfNewer?(key: string, version: number, tombstoneUntil: number): Promise<boolean>
   /**
    * The store's own counters, where they are cheap to give (no scan of the backend, no
    * round trip): synchronous, and never throwing (return what is known, `{}` at worst).

@@ -22,6 +22,14 @@ export interface PgStoreOptions {
   readonly purgeInterval?: Duration | false
   /** Create the table and its index on first use when missing. Default `true`. */
   readonly createTable?: boolean
+  /**
+   * Conditional writes (`capabilities.conditionalWrite`): rows carry a `version` and a
+   * `tombstone_until` column, and core's writes and deletes are single statements that
+   * refuse to replace a newer value or undo a newer delete. The columns are added to an
+   * existing table on first use (nullable, no default: no rewrite). Default: `createTable`;
+   * with `createTable: false`, add them yourself before turning this on (see the README).
+   */
+  readonly conditionalWrites?: boolean
 }
 
 export interface ResolvedPgStoreOptions {
@@ -29,6 +37,7 @@ export interface ResolvedPgStoreOptions {
   readonly timeoutMs: number
   readonly purgeIntervalMs: number | undefined
   readonly createTable: boolean
+  readonly conditionalWrites: boolean
 }
 
 const PG_STORE_OPTIONS: OptionNames<PgStoreOptions> = {
@@ -37,6 +46,7 @@ const PG_STORE_OPTIONS: OptionNames<PgStoreOptions> = {
   timeout: true,
   purgeInterval: true,
   createTable: true,
+  conditionalWrites: true,
 }
 
 /** Validates {@link PgStoreOptions}; throws `InvalidOptionError` naming the bad option. */
@@ -64,10 +74,15 @@ export function resolvePgStoreOptions(options: PgStoreOptions): ResolvedPgStoreO
   if (typeof createTable !== 'boolean') {
     throw new InvalidOptionError('createTable', 'createTable must be a boolean')
   }
+  const conditionalWrites = options.conditionalWrites ?? createTable
+  if (typeof conditionalWrites !== 'boolean') {
+    throw new InvalidOptionError('conditionalWrites', 'conditionalWrites must be a boolean')
+  }
   return {
     table: parseTableName(options.table ?? 'stack_cache', 'table'),
     timeoutMs,
     purgeIntervalMs,
     createTable,
+    conditionalWrites,
   }
 }

@@ -4,8 +4,14 @@ import {
   STORE_CONTRACT_VERSION,
   type StoreCapabilities,
 } from '@stack/core'
-import { assertPrefix } from '@stack/core/store-kit'
+import { assertKey, assertPrefix, assertTombstoneUntil, assertVersion } from '@stack/core/store-kit'
 import { type PostgresClient, resolveClient } from './client.js'
+import {
+  deleteIfNewerRow,
+  keepTombstones,
+  plainWriteColumns,
+  setIfNewerRow,
+} from './conditional.js'
 import { guard, type Track } from './guard.js'
 import { decodeText, encodeText } from './key-codec.js'
 import { type PgStoreOptions, resolvePgStoreOptions } from './options.js'
@@ -33,13 +39,6 @@ const KEYS_BATCH = 500
 /** SQLSTATE `undefined_table`: someone dropped the table; recreate it on the next call. */
 const UNDEFINED_TABLE = '42P01'
 
-const CAPABILITIES: StoreCapabilities = {
-  batch: true,
-  add: true,
-  keys: true,
-  ttlGranularity: 'ms',
-}
-
 /**
  * A store on a PostgreSQL table (`key text`, `value bytea`, `expires_at bigint` epoch ms,
  * `NULL` = never), through postgres.js. The table and an index on `expires_at` are
@@ -60,14 +59,23 @@ const CAPABILITIES: StoreCapabilities = {
 export function pgStore(options: PgStoreOptions = {}): PgStore {
   const resolved = resolvePgStoreOptions(options)
   const { sql, owned } = resolveClient(options.client, resolved.timeoutMs)
-  const { table, timeoutMs, createTable } = resolved
+  const { table, timeoutMs, createTable, conditionalWrites } = resolved
+  const capabilities: StoreCapabilities = {
+    batch: true,
+    add: true,
+    keys: true,
+    ttlGranularity: 'ms',
+    conditionalWrite: conditionalWrites,
+  }
+  /** What a plain write sets besides value and expiry (a conditional table drops the version). */
+  const unversioned = plainWriteColumns(sql, conditionalWrites)
   const t = sql(table.qualified)
   let closed = false
   let ready: Promise<void> | undefined
 
   const ensureReady = (track: Track): Promise<void> => {
     if (!createTable) return Promise.resolve()
-    ready ??= ensureTable(sql, table, track).catch((error: unknown) => {
+    ready ??= ensureTable(sql, table, track, conditionalWrites).catch((error: unknown) => {
       ready = undefined
       throw error
     })
@@ -103,9 +111,11 @@ export function pgStore(options: PgStoreOptions = {}): PgStore {
     run(async (track) => {
       let total = 0
       for (;;) {
+        const now = Date.now()
         const result = await track(sql`
           DELETE FROM ${t} WHERE key_hash IN (
-            SELECT key_hash FROM ${t} WHERE expires_at <= ${Date.now()} LIMIT ${PURGE_BATCH})`)
+            SELECT key_hash FROM ${t} WHERE expires_at <= ${now} ${keepTombstones(sql, conditionalWrites, now)}
+            LIMIT ${PURGE_BATCH})`)
         total += result.count
         if (result.count < PURGE_BATCH) return total
       }
@@ -119,7 +129,7 @@ export function pgStore(options: PgStoreOptions = {}): PgStore {
   const store: PgStore = {
     name: NAME,
     contractVersion: STORE_CONTRACT_VERSION,
-    capabilities: CAPABILITIES,
+    capabilities,
     sql,
 
     async get(key) {
@@ -145,7 +155,7 @@ export function pgStore(options: PgStoreOptions = {}): PgStore {
           INSERT INTO ${t} (key_hash, key, value, expires_at)
           VALUES (${stored.hash}, ${stored.text}, ${bytes}, ${expires})
           ON CONFLICT (key_hash) DO UPDATE
-          SET value = excluded.value, expires_at = excluded.expires_at`)
+          SET value = excluded.value, expires_at = excluded.expires_at ${unversioned}`)
       }, key)
     },
 
@@ -167,7 +177,7 @@ export function pgStore(options: PgStoreOptions = {}): PgStore {
           INSERT INTO ${t} AS entry (key_hash, key, value, expires_at)
           VALUES (${stored.hash}, ${stored.text}, ${bytes}, ${expires})
           ON CONFLICT (key_hash) DO UPDATE
-          SET value = excluded.value, expires_at = excluded.expires_at
+          SET value = excluded.value, expires_at = excluded.expires_at ${unversioned}
           WHERE entry.expires_at IS NOT NULL AND entry.expires_at <= ${now}
           RETURNING 1`)
         return inserted.count === 1
@@ -219,7 +229,7 @@ export function pgStore(options: PgStoreOptions = {}): PgStore {
             ${upserts.values}::text[],
             ${upserts.expiries}::bigint[]) AS batch(h, k, v, e)
           ON CONFLICT (key_hash) DO UPDATE
-          SET value = excluded.value, expires_at = excluded.expires_at`)
+          SET value = excluded.value, expires_at = excluded.expires_at ${unversioned}`)
       })
     },
 
@@ -239,6 +249,27 @@ export function pgStore(options: PgStoreOptions = {}): PgStore {
     keys(prefix) {
       return streamKeys(prefix)
     },
+
+    ...(conditionalWrites && {
+      async setIfNewer(key: string, value: Uint8Array, expiresAt: number, version: number) {
+        const stored = storedKey(key)
+        const expires = expiryColumn(expiresAt)
+        const bytes = toBuffer(value)
+        assertVersion(key, version)
+        return run(
+          (track) => setIfNewerRow(sql, t, track, { key: stored, value: bytes, expires, version }),
+          key,
+        )
+      },
+      async deleteIfNewer(key: string, version: number, tombstoneUntil: number) {
+        assertKey(key)
+        const stored = storedKey(key)
+        assertVersion(key, version)
+        assertTombstoneUntil(key, tombstoneUntil)
+        const until = Math.max(0, tombstoneUntil)
+        return run((track) => deleteIfNewerRow(sql, t, track, stored, version, until), key)
+      },
+    }),
 
     purgeExpired,
 

@@ -33,6 +33,51 @@ describe.skipIf(url === '')('pgStore', () => {
     expect((await sql`SELECT 1 AS one`)[0]?.one).toBe(1)
   })
 
+  test('conditional writes migrate a table of the previous schema in place: rows kept, columns added once', async () => {
+    const table = `old_${randomBytes(4).toString('hex')}`
+    await sql`CREATE TABLE ${sql(table)} (
+      key_hash bytea PRIMARY KEY, key text COLLATE "C" NOT NULL, value bytea NOT NULL, expires_at bigint)`
+    const legacy = pgStore({ client: sql, table, purgeInterval: false, conditionalWrites: false })
+    expect(legacy.capabilities.conditionalWrite).toBe(false)
+    expect(legacy.setIfNewer).toBeUndefined()
+    await legacy.set('k', bytes('from before'), Number.POSITIVE_INFINITY)
+    const columns = () => sql`
+      SELECT column_name FROM information_schema.columns
+      WHERE table_name = ${table} AND column_name IN ('version', 'tombstone_until')`
+    expect(await columns()).toHaveLength(0)
+
+    const stores = [0, 1, 2].map(() => pgStore({ client: sql, table, purgeInterval: false }))
+    const read = await Promise.all(stores.map((store) => store.get('k')))
+    expect(read.map((value) => Buffer.from(value ?? []).toString())).toEqual([
+      'from before',
+      'from before',
+      'from before',
+    ])
+    expect(await columns()).toHaveLength(2)
+    const [store] = stores as [ReturnType<typeof pgStore>]
+    expect(await store.setIfNewer!('k', bytes('versioned'), Number.POSITIVE_INFINITY, 1)).toBe(true)
+    expect(await store.setIfNewer!('k', bytes('older'), Number.POSITIVE_INFINITY, 0)).toBe(false)
+    // A plain write drops the version: what it wrote is replaced by any conditional write.
+    await store.set('k', bytes('plain'), Number.POSITIVE_INFINITY)
+    expect(await store.setIfNewer!('k', bytes('older'), Number.POSITIVE_INFINITY, 0)).toBe(true)
+    await Promise.all([legacy.close(), ...stores.map((each) => each.close())])
+    await sql`DROP TABLE ${sql(table)}`
+  })
+
+  test('a purge keeps live tombstones and removes expired ones', async () => {
+    const table = `tomb_${randomBytes(4).toString('hex')}`
+    const store = pgStore({ client: sql, table, purgeInterval: false })
+    const now = Date.now()
+    await store.deleteIfNewer!('live', 2, now + 60_000)
+    await store.deleteIfNewer!('gone', 2, now - 1)
+    await store.purgeExpired()
+    const rows = await sql`SELECT key FROM ${sql(table)} ORDER BY key`
+    expect(rows.map((row) => row.key)).toEqual(['live'])
+    expect(await store.setIfNewer!('live', bytes('old'), now + 60_000, 1)).toBe(false)
+    await store.close()
+    await sql`DROP TABLE ${sql(table)}`
+  })
+
   test('many processes creating the same table at once all succeed', async () => {
     const clients = Array.from({ length: 6 }, () =>
       postgres(url, { onnotice: () => undefined, max: 1 }),

@@ -6,6 +6,8 @@
  * plain   the value itself, when its first byte is not 0xCF (every envelope starts 0xCE)
  * escaped 0xCF 0x00 value                                   a value starting with 0xCF
  * dedup   0xCF 0x01 sha256(payload)[32] headerLength[4, BE] envelope
+ * version 0xCF 0x02 version[8, float64 BE] frame            a setIfNewer write (see conditional.ts)
+ * deleted 0xCF 0x03 version[8, float64 BE]                  a deleteIfNewer tombstone: no value
  * ```
  *
  * Values written before this layout are plain, and read as they were unless they start
@@ -14,6 +16,12 @@
 export const FRAME_MARK = 0xcf
 const ESCAPED = 0x00
 const DEDUP = 0x01
+/** Kind byte of a versioned value. */
+export const VERSIONED = 0x02
+/** Kind byte of a tombstone. */
+export const TOMBSTONE = 0x03
+/** Bytes of a versioned frame before the value's own frame: mark, kind, version. */
+const VERSION_FRAME_BYTES = 2 + 8
 /** Bytes of a dedup frame before the envelope: mark, kind, digest, header length. */
 export const DEDUP_FRAME_BYTES = 2 + 32 + 4
 /** Bytes of a dedup frame that identify the payload: mark, kind, digest. */
@@ -38,10 +46,14 @@ export function frameDedup(prefix: Buffer, headerLength: number, envelope: Buffe
   return Buffer.concat([prefix, length, envelope])
 }
 
-/** The value stored in `stored` (a view, no copy). */
-export function unframe(stored: Buffer): Buffer {
+/** The value stored in `stored` (a view, no copy), or `undefined` for a tombstone. */
+export function unframe(stored: Buffer): Buffer | undefined {
   if (stored[0] !== FRAME_MARK) return stored
   if (stored[1] === ESCAPED) return stored.subarray(2)
+  if (stored[1] === VERSIONED && stored.length >= VERSION_FRAME_BYTES) {
+    return unframe(stored.subarray(VERSION_FRAME_BYTES))
+  }
+  if (stored[1] === TOMBSTONE && stored.length === VERSION_FRAME_BYTES) return undefined
   if (stored[1] === DEDUP && stored.length >= DEDUP_FRAME_BYTES) {
     return stored.subarray(DEDUP_FRAME_BYTES)
   }

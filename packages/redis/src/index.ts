@@ -6,4 +6,5 @@
  */
 export { RedisBus, type RedisBusOptions, redisBus } from './bus.js'
 export type { RedisClient, RedisConnectionOptions } from './client.js'
-export { RedisStore, type RedisStoreOptions, redisStore } from './store.js'
+export type { RedisStoreOptions } from './options.js'
+export { RedisStore, redisStore } from './store.js'

@@ -1,5 +1,4 @@
 import {
-  type Duration,
   InvalidOptionError,
   type RemoteStore,
   STORE_CONTRACT_VERSION,
@@ -8,23 +7,37 @@ import {
   type StoreWarning,
   type StoreWrite,
   toMilliseconds,
+  UnsupportedError,
 } from '@stack/core'
-import { booleanOption, type OptionNames, readOptions } from '@stack/core/store-kit'
+import {
+  assertTombstoneUntil,
+  assertVersion,
+  booleanOption,
+  readOptions,
+} from '@stack/core/store-kit'
 import type { ChainableCommander } from 'ioredis'
 import { planBatches, runBatches } from './batch.js'
+import { type Connection, connect, isCluster, type RedisClient } from './client.js'
 import {
-  CONNECTION_OPTIONS,
-  type Connection,
-  connect,
-  isCluster,
-  type RedisClient,
-  type RedisConnectionOptions,
-} from './client.js'
+  addUnlessLive,
+  defineConditionalCommands,
+  deleteIfNewer,
+  deleteLive,
+  queueDeleteLive,
+  setIfNewer,
+  withoutTombstones,
+} from './conditional.js'
 import { prepareDedupWrite } from './dedup.js'
 import { disconnect } from './disconnect.js'
 import { frameValue, unframe } from './frame.js'
 import { Gate } from './gate.js'
 import { prefixPattern } from './glob.js'
+import {
+  conditionalOption,
+  positiveInteger,
+  REDIS_STORE_OPTIONS,
+  type RedisStoreOptions,
+} from './options.js'
 import { masters, scanPages, unlinkAll } from './scan.js'
 import { evictionWarnings, readMemorySettings } from './setup.js'
 import {
@@ -36,66 +49,11 @@ import {
   REDIS_MAX_VALUE_BYTES,
 } from './validate.js'
 
-/** Options of {@link redisStore}. */
-export interface RedisStoreOptions extends RedisConnectionOptions {
-  /**
-   * Namespace prepended to every key, so the store shares a database safely with other
-   * data: `clear('')` removes only keys under it. Default `'stack:'`. Put a Cluster hash
-   * tag in it (`'{stack}:'`) to keep all keys in one slot.
-   */
-  readonly keyPrefix?: string | undefined
-  /**
-   * Longest any call may take, a round trip of `clear`/`keys` included, before it
-   * rejects with `StoreUnavailableError`. Default `'1s'`.
-   */
-  readonly timeout?: Duration | undefined
-  /** Name in errors, stats and traces. Default `'redis'`. */
-  readonly name?: string | undefined
-  /** Largest value accepted, in bytes. Default and maximum: 512 MiB, Redis' own limit. */
-  readonly maxValueBytes?: number | undefined
-  /** `SCAN ... COUNT` hint for `clear` and `keys`. Default 1000. */
-  readonly scanCount?: number | undefined
-  /**
-   * Skip re-sending unchanged values: an envelope is stored with its payload's SHA-256,
-   * and a `set` whose payload is the one stored rewrites only the envelope header and the
-   * expiry, in one Lua script on the server. Costs a SHA-256 of each value, and a second
-   * round trip when the value did change. Default `false`.
-   */
-  readonly dedupeWrites?: boolean | undefined
-}
-
-const REDIS_STORE_OPTIONS: OptionNames<RedisStoreOptions> = {
-  ...CONNECTION_OPTIONS,
-  keyPrefix: true,
-  timeout: true,
-  name: true,
-  maxValueBytes: true,
-  scanCount: true,
-  dedupeWrites: true,
-}
-
 const DEFAULT_TIMEOUT_MS = 1_000
 
 function toBytes(stored: Buffer | null): Uint8Array | undefined {
-  if (stored === null) return undefined
-  const value = unframe(stored)
-  return new Uint8Array(value.buffer, value.byteOffset, value.length)
-}
-
-function positiveInteger(
-  option: string,
-  value: number | undefined,
-  fallback: number,
-  max = Number.MAX_SAFE_INTEGER,
-): number {
-  if (value === undefined) return fallback
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new InvalidOptionError(
-      option,
-      `${option} must be an integer from 1 to ${max}, got ${value}`,
-    )
-  }
-  return value
+  const value = stored === null ? undefined : unframe(stored)
+  return value && new Uint8Array(value.buffer, value.byteOffset, value.length)
 }
 
 /** Adds the write of one entry to a pipeline. */
@@ -119,6 +77,7 @@ export class RedisStore implements RemoteStore {
   readonly #maxValueBytes: number
   readonly #scanCount: number
   readonly #dedupeWrites: boolean
+  readonly #conditional: boolean
   readonly #counts = { writes: 0, dedupedWrites: 0, writtenBytes: 0 }
   #closing: Promise<void> | undefined
 
@@ -147,6 +106,7 @@ export class RedisStore implements RemoteStore {
     )
     this.#scanCount = positiveInteger('scanCount', options.scanCount, 1_000)
     this.#dedupeWrites = booleanOption(options.dedupeWrites, 'dedupeWrites', false)
+    this.#conditional = conditionalOption(options.conditionalWrites, this.#dedupeWrites)
     this.capabilities = {
       batch: true,
       add: true,
@@ -154,9 +114,11 @@ export class RedisStore implements RemoteStore {
       ttlGranularity: 'ms',
       maxValueBytes: this.#maxValueBytes,
       dedupeWrites: this.#dedupeWrites,
+      conditionalWrite: this.#conditional,
     }
     this.#connection = connect(options)
     this.client = this.#connection.client
+    if (this.#conditional) defineConditionalCommands(this.client)
     this.#gate = new Gate(this.client, this.name, this.#timeoutMs, this.#connection.created)
   }
 
@@ -211,7 +173,50 @@ export class RedisStore implements RemoteStore {
 
   async delete(key: string): Promise<boolean> {
     const redisKey = this.#redisKey(key)
+    if (this.#conditional) return this.#gate.run(() => deleteLive(this.client, redisKey), key)
     return (await this.#gate.run(() => this.client.unlink(redisKey), key)) > 0
+  }
+
+  /**
+   * One Lua script: writes unless the key holds a strictly newer version (a value's or a
+   * tombstone's), keeping `version` in the value's frame. Only with `conditionalWrites`.
+   */
+  async setIfNewer(
+    key: string,
+    value: Uint8Array,
+    expiresAt: number,
+    version: number,
+  ): Promise<boolean> {
+    const redisKey = this.#conditionalKey(key)
+    const bytes = checkValue(key, value, this.#maxValueBytes)
+    const expiry = checkExpiry(key, expiresAt, Date.now())
+    assertVersion(key, version)
+    const stored = frameValue(bytes)
+    const written = await this.#gate.run(
+      () => setIfNewer(this.client, redisKey, version, stored, expiry),
+      key,
+    )
+    if (written && expiry !== 'past') this.#countWrite(stored.byteLength)
+    return written
+  }
+
+  /**
+   * One Lua script: unless the key holds a strictly newer version, replaces it with a
+   * tombstone of `version` expiring at `tombstoneUntil`. Only with `conditionalWrites`.
+   */
+  async deleteIfNewer(key: string, version: number, tombstoneUntil: number): Promise<boolean> {
+    const redisKey = this.#conditionalKey(key)
+    assertVersion(key, version)
+    assertTombstoneUntil(key, tombstoneUntil)
+    const expiry = checkExpiry(key, tombstoneUntil, Date.now())
+    return this.#gate.run(() => deleteIfNewer(this.client, redisKey, version, expiry), key)
+  }
+
+  #conditionalKey(key: string): string {
+    if (!this.#conditional) {
+      throw new UnsupportedError(`store "${this.name}" was created with conditionalWrites: false`)
+    }
+    return this.#redisKey(key)
   }
 
   /**
@@ -222,6 +227,15 @@ export class RedisStore implements RemoteStore {
     const redisKey = this.#redisKey(key)
     const bytes = frameValue(checkValue(key, value, this.#maxValueBytes))
     const expiry = checkExpiry(key, expiresAt, Date.now())
+    if (this.#conditional) {
+      // A tombstone is an absent key to add: one script instead of SET NX.
+      const added = await this.#gate.run(
+        () => addUnlessLive(this.client, redisKey, bytes, expiry),
+        key,
+      )
+      if (added && expiry !== 'past') this.#countWrite(bytes.byteLength)
+      return added
+    }
     // Redis itself refuses to keep a key whose PXAT is past, after checking NX.
     const at = expiry === 'past' ? Math.max(1, Math.ceil(expiresAt)) : expiry
     const reply = await this.#gate.run(
@@ -300,7 +314,10 @@ export class RedisStore implements RemoteStore {
     const batches = planBatches(this.client, redisKeys)
     const replies = await this.#gate.run(() =>
       runBatches(this.client, batches, (pipeline, group) => {
-        pipeline.unlink(group.map((index) => redisKeys[index] as string))
+        if (!this.#conditional) pipeline.unlink(group.map((index) => redisKeys[index] as string))
+        else
+          for (const index of new Set(group.map((i) => redisKeys[i])))
+            queueDeleteLive(pipeline, index as string)
       }),
     )
     return replies.flat().reduce<number>((sum, removed) => sum + Number(removed), 0)
@@ -329,7 +346,10 @@ export class RedisStore implements RemoteStore {
     await this.#gate.ready()
     const seen = new Set<string>()
     for (const server of masters(this.client)) {
-      for await (const page of scanPages(this.#gate, server, pattern, this.#scanCount)) {
+      for await (const scanned of scanPages(this.#gate, server, pattern, this.#scanCount)) {
+        const page = this.#conditional
+          ? await this.#gate.run(() => withoutTombstones(server, scanned))
+          : scanned
         for (const raw of page) {
           const key = raw.toString('utf8').slice(this.#keyPrefix.length)
           // SCAN may return a key twice while Redis resizes its table.

@@ -11,7 +11,7 @@ export interface Statements {
   readonly add: StatementSync
   /** `(key)` → `{ expires_at }` of the removed row. */
   readonly delete: StatementSync
-  /** `(now, limit)`: removes up to `limit` expired rows. */
+  /** `(now, now, limit)`: removes up to `limit` expired rows (and expired tombstones). */
   readonly purgeBatch: StatementSync
   readonly clearAll: StatementSync
   /** `(from, to)` */
@@ -22,6 +22,12 @@ export interface Statements {
   readonly keysInRange: StatementSync
   /** `(from, now, limit)` → `{ key }`, in key order. */
   readonly keysFrom: StatementSync
+  /** `(key)` → `{ version, expires_at, tombstone_until }`: what a conditional write compares. */
+  readonly held: StatementSync
+  /** `(key, value, expiresAt, version)`: insert or replace, keeping the version. */
+  readonly setVersioned: StatementSync
+  /** `(key, version, tombstoneUntil)`: replace with a tombstone (an expired row, see conditional). */
+  readonly tombstone: StatementSync
   /** `()` → `{ rows, bytes }`: the table's row count and key + value bytes. */
   readonly stats: StatementSync
   readonly begin: StatementSync
@@ -56,6 +62,7 @@ export function openDatabase(options: ResolvedSqliteOptions): OpenDatabase {
       expires_at REAL NOT NULL
     ) STRICT`)
     setup(`CREATE INDEX IF NOT EXISTS "${options.table}_expires_at" ON ${table} (expires_at)`)
+    addVersionColumns(db, table, setup)
     return { db, statements: retryWhileBusy(() => prepare(db, table), deadline) }
   } catch (error) {
     db.close()
@@ -114,23 +121,54 @@ export function retryWhileBusy<T>(step: () => T, deadline: number): T {
   }
 }
 
+/**
+ * The columns of conditional writes (`version`, `tombstone_until`), added to a table of an
+ * earlier version when missing: nullable, so no row is rewritten. Another process may add
+ * them first; its "duplicate column" is success here.
+ */
+function addVersionColumns(db: DatabaseSync, table: string, setup: (sql: string) => void): void {
+  const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]
+  for (const column of ['version', 'tombstone_until']) {
+    if (columns.some((each) => each.name === column)) continue
+    try {
+      setup(`ALTER TABLE ${table} ADD COLUMN ${column} REAL`)
+    } catch (error) {
+      if (!/duplicate column/i.test(String((error as Error).message))) throw error
+    }
+  }
+}
+
 function prepare(db: DatabaseSync, table: string): Statements {
   const live = 'expires_at > ?'
   return {
     get: db.prepare(`SELECT value, expires_at FROM ${table} WHERE key = ?`),
     set: db.prepare(
       `INSERT INTO ${table} (key, value, expires_at) VALUES (?, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at,
+         version = NULL, tombstone_until = NULL`,
     ),
     add: db.prepare(
       `INSERT INTO ${table} (key, value, expires_at) VALUES (?, ?, ?)
-       ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at,
+         version = NULL, tombstone_until = NULL
        WHERE ${table}.expires_at <= ?`,
+    ),
+    held: db.prepare(`SELECT version, expires_at, tombstone_until FROM ${table} WHERE key = ?`),
+    setVersioned: db.prepare(
+      `INSERT INTO ${table} (key, value, expires_at, version) VALUES (?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at,
+         version = excluded.version, tombstone_until = NULL`,
+    ),
+    tombstone: db.prepare(
+      `INSERT INTO ${table} (key, value, expires_at, version, tombstone_until) VALUES (?, x'', 0, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = x'', expires_at = 0,
+         version = excluded.version, tombstone_until = excluded.tombstone_until`,
     ),
     delete: db.prepare(`DELETE FROM ${table} WHERE key = ? RETURNING expires_at`),
     purgeBatch: db.prepare(
       `DELETE FROM ${table} WHERE rowid IN
-       (SELECT rowid FROM ${table} WHERE expires_at <= ? LIMIT ?)`,
+       (SELECT rowid FROM ${table}
+        WHERE expires_at <= ? AND coalesce(tombstone_until <= ?, 1) LIMIT ?)`,
     ),
     clearAll: db.prepare(`DELETE FROM ${table}`),
     clearRange: db.prepare(`DELETE FROM ${table} WHERE key >= ? AND key < ?`),

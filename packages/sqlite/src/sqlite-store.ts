@@ -9,7 +9,15 @@ import {
   type StoreWrite,
   ValueTooLargeError,
 } from '@stack/core'
-import { assertKey, assertPrefix, assertWrite, PurgeRunner } from '@stack/core/store-kit'
+import {
+  assertKey,
+  assertPrefix,
+  assertTombstoneUntil,
+  assertVersion,
+  assertWrite,
+  PurgeRunner,
+  refusesVersion,
+} from '@stack/core/store-kit'
 import { type OpenDatabase, openDatabase, type Statements } from './database.js'
 import { after, decodeKey, encodeKey, prefixRange } from './keys.js'
 import { type ResolvedSqliteOptions, resolveOptions, type SqliteStoreOptions } from './options.js'
@@ -41,6 +49,7 @@ export class SqliteStore implements RemoteStore {
     keys: true,
     ttlGranularity: 'ms',
     maxValueBytes: MAX_VALUE_BYTES,
+    conditionalWrite: true,
   }
   /** The database path (absolute) or `':memory:'`. */
   readonly path: string
@@ -105,6 +114,51 @@ export class SqliteStore implements RemoteStore {
     // Nothing to store; the answer is still whether the key was free.
     if (expiresAt <= now) return (await this.get(key)) === undefined
     return this.#run('add', key, (sql) => sql.add.run(stored, value, expiresAt, now).changes === 1)
+  }
+
+  /**
+   * Writes unless the row holds a strictly newer version (a live value's, or a tombstone's
+   * before its `tombstone_until`): a read and a write in one `BEGIN IMMEDIATE`
+   * transaction, so no other process writes between them.
+   */
+  async setIfNewer(
+    key: string,
+    value: Uint8Array,
+    expiresAt: number,
+    version: number,
+  ): Promise<boolean> {
+    const stored = this.#begin(key)
+    this.#assertWritable(key, value, expiresAt)
+    assertVersion(key, version)
+    return this.#run('setIfNewer', key, (sql) =>
+      this.#transaction(sql, sql.beginWrite, () => {
+        const now = Date.now()
+        if (refusesVersion(heldVersion(sql, stored, now), version)) return false
+        if (expiresAt <= now) sql.delete.all(stored)
+        else sql.setVersioned.run(stored, value, expiresAt, version)
+        return true
+      }),
+    )
+  }
+
+  /**
+   * Unless the row holds a strictly newer version, replaces it with a tombstone of
+   * `version` until `tombstoneUntil`: an expired row (every read, `add` and `delete` sees an
+   * absent key) that purges keep until then. One `BEGIN IMMEDIATE` transaction.
+   */
+  async deleteIfNewer(key: string, version: number, tombstoneUntil: number): Promise<boolean> {
+    const stored = this.#begin(key)
+    assertVersion(key, version)
+    assertTombstoneUntil(key, tombstoneUntil)
+    return this.#run('deleteIfNewer', key, (sql) =>
+      this.#transaction(sql, sql.beginWrite, () => {
+        const now = Date.now()
+        if (refusesVersion(heldVersion(sql, stored, now), version)) return false
+        const removed = removedLive(sql.delete.all(stored), now) > 0
+        if (tombstoneUntil > now) sql.tombstone.run(stored, version, tombstoneUntil)
+        return removed
+      }),
+    )
   }
 
   /** Reads every key in one read transaction. */
@@ -239,7 +293,7 @@ export class SqliteStore implements RemoteStore {
     let removed = 0
     for (;;) {
       const batch = this.#run('purgeExpired', undefined, (sql) => {
-        return Number(sql.purgeBatch.run(now, PAGE_ROWS).changes)
+        return Number(sql.purgeBatch.run(now, now, PAGE_ROWS).changes)
       })
       removed += batch
       this.#purged += batch
@@ -298,6 +352,16 @@ export class SqliteStore implements RemoteStore {
   #assertOpen(): void {
     if (this.#closed) throw new ClosedError(`store '${this.name}' (${this.path})`)
   }
+}
+
+/** The version a row holds now: a live value's or a live tombstone's; none otherwise. */
+function heldVersion(sql: Statements, stored: Buffer, now: number): number | undefined {
+  const row = sql.held.get(stored) as
+    | { version: number | null; expires_at: number; tombstone_until: number | null }
+    | undefined
+  if (row === undefined || row.version === null) return undefined
+  const alive = row.expires_at > now || (row.tombstone_until ?? Number.NEGATIVE_INFINITY) > now
+  return alive ? row.version : undefined
 }
 
 /** How many of the rows a `DELETE ... RETURNING expires_at` removed were live. */

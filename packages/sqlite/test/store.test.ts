@@ -225,3 +225,31 @@ describe('options', () => {
     await store.close()
   })
 })
+
+describe('conditional writes on a table of an earlier version', () => {
+  test('the columns are added in place, rows kept; purges keep live tombstones', async () => {
+    const path = freshPath()
+    const db = new DatabaseSync(path)
+    db.exec(`CREATE TABLE "stack_cache" (
+      key BLOB NOT NULL PRIMARY KEY, value BLOB NOT NULL, expires_at REAL NOT NULL) STRICT`)
+    db.prepare('INSERT INTO "stack_cache" VALUES (?, ?, ?)').run(
+      Buffer.from('k', 'utf16le'),
+      one,
+      Number.POSITIVE_INFINITY,
+    )
+    db.close()
+
+    const store = sqliteStore({ path })
+    expect(await store.get('k')).toEqual(one) // opening migrates; the row is still there
+    expect(await store.setIfNewer('k', new Uint8Array([2]), Number.POSITIVE_INFINITY, 5)).toBe(true)
+    expect(await store.setIfNewer('k', one, Number.POSITIVE_INFINITY, 4)).toBe(false)
+    const now = Date.now()
+    await store.deleteIfNewer('k', 6, now + 60_000)
+    await store.deleteIfNewer('gone', 6, now + 1)
+    await sleep(5)
+    await store.purgeExpired()
+    expect(countRows(path)).toBe(1) // the live tombstone
+    expect(await store.setIfNewer('k', one, Number.POSITIVE_INFINITY, 5)).toBe(false)
+    await store.close()
+  })
+})

@@ -6,6 +6,15 @@
  */
 export type { CaseContext, ConformanceCase, StoreVariant } from './case.js'
 export {
+  conditionalConcurrencyCase,
+  conditionalDeleteCase,
+  conditionalExpiryCase,
+  conditionalInvalidInputCase,
+  conditionalOrderCase,
+  tombstoneExpiryCase,
+  tombstoneVisibilityCase,
+} from './cases/conditional-writes.js'
+export {
   dedupeChangesCase,
   dedupeConcurrentCase,
   dedupeRewriteCase,

@@ -212,6 +212,31 @@ const breakages: readonly Breakage[] = [
     message: /B reading a key A cleared/,
   },
   {
+    fault: 'setIfNewer writing an older version',
+    store: { conditional: true, faults: { conditionalIgnoresVersion: true } },
+    caseName: 'setIfNewer refuses a strictly older version',
+    message: /an older write/,
+  },
+  {
+    fault: 'deleteIfNewer leaving no tombstone',
+    store: { conditional: true, faults: { deleteLeavesNoTombstone: true } },
+    caseName: 'deleteIfNewer leaves a tombstone',
+    message: /an older write/,
+  },
+  {
+    fault: 'setIfNewer comparing and writing across an await',
+    store: { conditional: true, faults: { racyConditional: true } },
+    caseName: 'concurrent setIfNewer and deleteIfNewer',
+    message: /the value of the highest version|a late write of version/,
+  },
+  {
+    fault: 'a tombstone still refusing at now === tombstoneUntil (on a manual clock)',
+    store: { conditional: true, faults: { tombstoneLiveAtExpiry: true } },
+    clock: true,
+    caseName: 'a tombstone refuses older writes until tombstoneUntil',
+    message: /after tombstoneUntil/,
+  },
+  {
     fault: 'a setup warning without a code',
     store: { faults: { codelessSetupWarning: true } },
     caseName: 'checkSetup (when implemented)',

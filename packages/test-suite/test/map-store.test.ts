@@ -27,6 +27,17 @@ runStoreConformance(mapStores('map store'))
 
 runStoreConformance(mapStores('map store without optional methods', { minimal: true }))
 
+runStoreConformance(mapStores('map store with conditional writes', { conditional: true }))
+
+const conditionalClock = manualClock()
+runStoreConformance({
+  ...mapStores('map store with conditional writes on a manual clock', {
+    conditional: true,
+    now: conditionalClock.now,
+  }),
+  clock: conditionalClock,
+})
+
 runStoreConformance(
   mapStores('map store with second expiry and size limits', {
     ttlGranularity: 's',

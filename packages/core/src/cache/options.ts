@@ -186,6 +186,21 @@ export interface CacheOptions extends FreshnessOptions {
    */
   readonly maxEntryLife?: Duration
   /**
+   * On remote tiers with conditional writes (`capabilities.conditionalWrite`), how long a
+   * delete leaves a tombstone that refuses older writes of the key: a write from another
+   * process that began before the delete and lands within this window is refused. Keep it
+   * above the longest time a write may take to land (your tiers' timeouts and loaders'
+   * durations are the bound in practice). `0` deletes without a tombstone. Default `'1m'`.
+   *
+   * @example
+   * ```ts
+   * import { createCache, memory, memoryStore } from '@stack/core'
+   *
+   * const cache = createCache({ tiers: [memory(), memoryStore()], tombstoneTtl: '5m' })
+   * ```
+   */
+  readonly tombstoneTtl?: Duration
+  /**
    * The initial state of the run-time switch ({@link Cache.enable}/{@link Cache.disable}).
    * `false` starts the cache off: reads miss, loaders are called every time and nothing
    * is stored, while removals (delete, clear, tag invalidation) still reach every tier.
@@ -311,6 +326,8 @@ export interface ResolvedCacheOptions {
   /** Each remote tier's guard options, and how it coalesces reads. */
   readonly tierGuard: RemoteTierOptions
   readonly tagSyncInterval: number
+  /** How long a conditional delete's tombstone lasts, in ms (see `tombstoneTtl`). */
+  readonly tombstoneTtl: number
   /** The switch's initial state; the runtime's `enabled` is the current one. */
   readonly enabled: boolean
   readonly clock: () => number

@@ -1,11 +1,16 @@
 import type { CacheEntry } from '../entry.js'
 import type { EnvelopeCodec } from '../envelope.js'
-import type { DecodeError } from '../errors.js'
+import { type DecodeError, InvalidOptionError } from '../errors.js'
 import { TierGuard, type TierGuardOptions } from '../resilience/index.js'
 import type { RemoteStore, StoreWrite } from '../store.js'
 import { type CompleteStore, completeStore } from '../store-fallbacks.js'
 import { capEntryLife } from './entry-life.js'
 import { maxBatchKeysOf, ReadCoalescer, type ReadCoalescing } from './read-coalescer.js'
+
+/** A batch write with the version a conditional tier compares (the entry's `createdAt`). */
+export interface VersionedWrite extends StoreWrite {
+  readonly version: number
+}
 
 /** The guard's options plus how single-key reads are coalesced (default: same tick). */
 export interface RemoteTierOptions extends TierGuardOptions {
@@ -20,12 +25,18 @@ export interface RemoteTierOptions extends TierGuardOptions {
  * Concurrent {@link get}s of a store with native batches are coalesced into `getMany`
  * calls (see {@link ReadCoalescer}); batch reads never exceed the store's
  * `capabilities.maxBatchKeys`.
+ *
+ * On a store declaring `capabilities.conditionalWrite` ({@link conditional}), every
+ * write and delete goes through `setIfNewer`/`deleteIfNewer` with a version, so a write
+ * older than what the store holds is refused; on other stores through `set`/`delete`.
  */
 export class RemoteTier {
   readonly name: string
   readonly store: CompleteStore
   /** Timeout and circuit breaker around every operation on this tier. */
   readonly guard: TierGuard
+  /** Whether writes and deletes here are conditional on versions (newer wins). */
+  readonly conditional: boolean
   readonly #codec: EnvelopeCodec
   readonly #onDecodeError: (error: DecodeError) => void
   readonly #maxBatchKeys: number
@@ -44,6 +55,7 @@ export class RemoteTier {
     this.name = store.name
     this.store = completeStore(store)
     this.guard = new TierGuard(store.name, guard)
+    this.conditional = isConditional(store)
     this.#codec = codec
     this.#onDecodeError = onDecodeError
     this.#maxBatchKeys = maxBatchKeysOf(this.store)
@@ -77,12 +89,60 @@ export class RemoteTier {
     return (await Promise.all(calls)).flat()
   }
 
-  set(key: string, bytes: Uint8Array, entry: CacheEntry): Promise<void> {
-    return this.store.set(key, bytes, entry.staleUntil)
+  /**
+   * Writes `entry` (the store's expiry is its `staleUntil`). Resolves `false` when a
+   * conditional tier refused it: it holds a newer version, or a newer delete's tombstone.
+   */
+  async set(key: string, bytes: Uint8Array, entry: CacheEntry, version: number): Promise<boolean> {
+    if (!this.conditional) {
+      await this.store.set(key, bytes, entry.staleUntil)
+      return true
+    }
+    return this.store.setIfNewer!(key, bytes, entry.staleUntil, version)
   }
 
-  setMany(writes: readonly StoreWrite[]): Promise<void> {
-    return this.store.setMany(writes)
+  /**
+   * Writes a batch: one `setMany`, or on a conditional tier one `setIfNewer` per key (the
+   * last write of a key listed twice). Resolves the keys a conditional tier refused.
+   */
+  async setMany(writes: readonly VersionedWrite[]): Promise<readonly string[]> {
+    if (!this.conditional) {
+      await this.store.setMany(writes)
+      return []
+    }
+    const last = new Map(writes.map((write) => [write.key, write]))
+    const refused = await Promise.all(
+      [...last.values()].map(async (write) =>
+        (await this.store.setIfNewer!(write.key, write.value, write.expiresAt, write.version))
+          ? undefined
+          : write.key,
+      ),
+    )
+    return refused.filter((key) => key !== undefined)
+  }
+
+  /**
+   * Removes `key`; on a conditional tier, unless it holds a newer version than `version`,
+   * and leaving a tombstone until `tombstoneUntil`. Resolves whether a live entry went.
+   */
+  delete(key: string, version: number, tombstoneUntil: number): Promise<boolean> {
+    if (!this.conditional) return this.store.delete(key)
+    return this.store.deleteIfNewer!(key, version, tombstoneUntil)
+  }
+
+  /** {@link delete} of several keys: one `deleteMany`, or one `deleteIfNewer` per key. */
+  async deleteMany(keys: readonly string[], version: number, tombstoneUntil: number) {
+    if (!this.conditional) return this.store.deleteMany(keys)
+    const removed = await Promise.all(
+      [...new Set(keys)].map((key) => this.delete(key, version, tombstoneUntil)),
+    )
+    return removed.filter(Boolean).length
+  }
+
+  /** A record of core's own (a tag timestamp) whose newest version must win. */
+  async setRecord(key: string, bytes: Uint8Array, expiresAt: number, version: number) {
+    if (!this.conditional) return this.store.set(key, bytes, expiresAt)
+    await this.store.setIfNewer!(key, bytes, expiresAt, version)
   }
 
   encode(key: string, entry: CacheEntry): Uint8Array {
@@ -97,4 +157,16 @@ export class RemoteTier {
       return undefined
     }
   }
+}
+
+/** Whether `store` declares conditional writes; declaring them without the methods is refused. */
+function isConditional(store: RemoteStore): boolean {
+  if (store.capabilities.conditionalWrite !== true) return false
+  if (typeof store.setIfNewer !== 'function' || typeof store.deleteIfNewer !== 'function') {
+    throw new InvalidOptionError(
+      'tiers',
+      `store "${store.name}" declares capabilities.conditionalWrite but lacks setIfNewer or deleteIfNewer`,
+    )
+  }
+  return true
 }

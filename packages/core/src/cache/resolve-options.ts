@@ -39,6 +39,7 @@ const CACHE_OPTION_NAMES = new Set<string>([
   'coalesceReads',
   'tagSyncInterval',
   'maxEntryLife',
+  'tombstoneTtl',
   'enabled',
   'clock',
   'name',
@@ -119,12 +120,25 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOp
       options.tagSyncInterval ?? (options.bus ? '1m' : '1s'),
       'tagSyncInterval',
     ),
+    tombstoneTtl: resolveTombstoneTtl(options.tombstoneTtl),
     enabled: resolveEnabled(options.enabled),
     clock: options.clock ?? Date.now,
     name: options.name ?? 'cache',
     tagScope: resolveTagScope(options.tagScope),
     logger: resolveLogger(options.logger),
   }
+}
+
+/** `tombstoneTtl` in ms: finite and >= 0; one minute by default. */
+function resolveTombstoneTtl(tombstoneTtl: CacheOptions['tombstoneTtl']): number {
+  const ms = toMilliseconds(tombstoneTtl ?? '1m', 'tombstoneTtl')
+  if (!(ms >= 0) || !Number.isFinite(ms)) {
+    throw new InvalidOptionError(
+      'tombstoneTtl',
+      `tombstoneTtl must be a finite duration >= 0, got ${String(tombstoneTtl)}`,
+    )
+  }
+  return ms
 }
 
 /** Applies per-call freshness overrides to a base policy. */

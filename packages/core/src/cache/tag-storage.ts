@@ -75,8 +75,9 @@ export class RemoteTagStorage implements TagStorage {
   async #writeTo(index: number, key: string, at: number, attempt: number): Promise<void> {
     const rt = this.#rt
     const bytes = encodeTagRecord(at)
+    // Newest wins on conditional tiers: a late write of an older change never replaces a newer one.
     const written = await rt.calls.attempt(index, key, 'tags', (tier) =>
-      tier.store.set(key, bytes, this.#expiry(at)),
+      tier.setRecord(key, bytes, this.#expiry(at), at),
     )
     if (written.ok || rt.closing !== undefined) return
     if (this.#retries >= MAX_RETRIES) {

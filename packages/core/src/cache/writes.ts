@@ -1,11 +1,10 @@
 import type { CacheEntry } from '../entry.js'
 import { SerializationError, ValueTooLargeError } from '../errors.js'
-import type { StoreWrite } from '../store.js'
 import type { Flight } from './flights.js'
 import { callerKey } from './keyspace.js'
 import type { TierSelection } from './options.js'
 import type { CallOutcome } from './remote-calls.js'
-import type { RemoteTier } from './remote-tier.js'
+import type { RemoteTier, VersionedWrite } from './remote-tier.js'
 import type { CacheRuntime } from './runtime.js'
 import { checkSerializable } from './serializability.js'
 import { capEntry, NO_CAP, setLocal } from './tier-caps.js'
@@ -18,6 +17,14 @@ export interface EncodedWrite {
   readonly bytes: Uint8Array | undefined
 }
 
+/** A write on its way to the remote tiers, with the version conditional tiers compare. */
+interface RemoteWrite extends EncodedWrite {
+  readonly bytes: Uint8Array
+  readonly version: number
+}
+
+const NONE_REFUSED: ReadonlySet<string> = new Set()
+
 /**
  * The write path: set, delete, clear, add, backfill and repairs, for every tier.
  *
@@ -29,9 +36,15 @@ export interface EncodedWrite {
  *    fences the key until recovery has repaired the tier;
  * 3. its local step, which runs after the remote calls, is skipped (and the local copy
  *    dropped) if a later mutation of the key began meanwhile.
+ *
+ * Across processes, tiers with conditional writes compare versions (see `RemoteTier`): a
+ * write carries its entry's `createdAt` and a delete the time it was made, so an older
+ * write landing late is refused there; a write refused by any tier is not kept locally.
  */
 export class Writes {
   readonly #rt: CacheRuntime
+  /** The highest version this process gave a set or delete (see {@link #stamp}). */
+  #floor = Number.NEGATIVE_INFINITY
 
   constructor(runtime: CacheRuntime) {
     this.#rt = runtime
@@ -64,15 +77,25 @@ export class Writes {
       return rt.epochs.watch(fullKey)
     })
     try {
+      let refused = NONE_REFUSED
       if (tiers !== 'local' && rt.remotes.length > 0) {
-        const encoded = writes.map((write) => ({
-          ...write,
-          bytes: write.bytes ?? encodeEntry(rt, write.fullKey, write.entry),
-        }))
-        const writeRemotes = (turn?: Promise<void>) => this.#writeRemotes(encoded, turn)
+        const remote = writes.map(
+          (write): RemoteWrite => ({
+            ...write,
+            bytes: write.bytes ?? encodeEntry(rt, write.fullKey, write.entry),
+            // A load's result is as old as its start; a set is this process' newest change.
+            version:
+              writer === undefined ? this.#stamp(write.entry.createdAt) : write.entry.createdAt,
+          }),
+        )
         try {
-          if (rt.writeBehind) await rt.writeBehind.push(writeRemotes)
-          else await writeRemotes()
+          if (rt.writeBehind) {
+            await rt.writeBehind.push((turn) =>
+              this.#writeRemotes(remote, turn).then((late) => this.#dropRefused(remote, late)),
+            )
+          } else {
+            refused = await this.#writeRemotes(remote)
+          }
         } catch (error) {
           // Strict mode: this process must not keep a value the shared tiers may lack.
           for (const { fullKey } of writes) rt.local?.delete(fullKey)
@@ -80,7 +103,11 @@ export class Writes {
         }
       }
       writes.forEach(({ fullKey, entry }, i) => {
-        if (tiers === 'remote' || rt.epochs.changedSince(watches[i] as (typeof watches)[number])) {
+        if (
+          tiers === 'remote' ||
+          refused.has(fullKey) ||
+          rt.epochs.changedSince(watches[i] as (typeof watches)[number])
+        ) {
           rt.local?.delete(fullKey)
         } else {
           setLocal(rt, fullKey, entry)
@@ -134,6 +161,8 @@ export class Writes {
     rt.epochs.changed(fullKey)
     if (rt.flights.get(fullKey) !== writer) rt.flights.supersede(fullKey)
     const watch = rt.epochs.watch(fullKey)
+    // Remove what is older than the value kept here, and keep older writes out.
+    const tombstoneUntil = this.#tombstoneUntil()
     try {
       await Promise.all(
         rt.remotes.map((_, i) =>
@@ -141,7 +170,7 @@ export class Writes {
             i,
             [new Ticket(fullKey, false, true, true)],
             'delete',
-            (tier) => tier.store.delete(fullKey).then(() => {}),
+            (tier) => tier.delete(fullKey, entry.createdAt, tombstoneUntil).then(() => {}),
             { deadUntil: Number.NEGATIVE_INFINITY },
           ),
         ),
@@ -167,6 +196,8 @@ export class Writes {
       rt.flights.supersede(fullKey)
       if (rt.local?.delete(fullKey)) removed++
     }
+    const version = this.#stamp(rt.clock())
+    const tombstoneUntil = this.#tombstoneUntil()
     const outcomes = await Promise.all(
       rt.remotes.map((_, i) =>
         rt.calls.mutate(
@@ -175,8 +206,12 @@ export class Writes {
           fullKeys.length === 1 ? 'delete' : 'deleteMany',
           (tier, live) =>
             live.length === 1
-              ? tier.store.delete((live[0] as Ticket).target).then(Number)
-              : tier.store.deleteMany(live.map((ticket) => ticket.target)),
+              ? tier.delete((live[0] as Ticket).target, version, tombstoneUntil).then(Number)
+              : tier.deleteMany(
+                  live.map((ticket) => ticket.target),
+                  version,
+                  tombstoneUntil,
+                ),
           { deadUntil: Number.NEGATIVE_INFINITY },
         ),
       ),
@@ -225,13 +260,14 @@ export class Writes {
     rt.epochs.changed(fullKey)
     rt.flights.supersede(fullKey)
     const watch = rt.epochs.watch(fullKey)
+    const write: RemoteWrite = { fullKey, entry, bytes, version: this.#stamp(entry.createdAt) }
     try {
-      await Promise.all(
-        rt.remotes
-          .slice(0, owner)
-          .map((_, i) => this.#mutateWrites(i, [{ fullKey, entry, bytes }], 'add')),
+      const outcomes = await Promise.all(
+        rt.remotes.slice(0, owner).map((_, i) => this.#mutateWrites(i, [write], 'add')),
       )
-      if (!rt.epochs.changedSince(watch)) setLocal(rt, fullKey, entry)
+      const refused = outcomes.some((outcome) => outcome.ok && outcome.value?.length)
+      if (!refused && !rt.epochs.changedSince(watch)) setLocal(rt, fullKey, entry)
+      else rt.local?.delete(fullKey)
     } catch (error) {
       rt.local?.delete(fullKey)
       throw error
@@ -261,7 +297,7 @@ export class Writes {
           i,
           [new Ticket(fullKey, false, true, false)],
           'backfill',
-          (tier) => tier.set(fullKey, held.bytes as Uint8Array, held.entry),
+          (tier) => tier.set(fullKey, held.bytes as Uint8Array, held.entry, entry.createdAt),
           { deadUntil: held.entry.staleUntil },
         )
         .catch(() => undefined)
@@ -270,32 +306,56 @@ export class Writes {
 
   /** Recovery's repair: removes a fenced key or prefix from one tier, in order. */
   async repair(index: number, target: string, isPrefix: boolean): Promise<boolean> {
+    const version = this.#stamp(this.#rt.clock())
+    const tombstoneUntil = this.#tombstoneUntil()
     const outcome = await this.#rt.calls
       .mutate(
         index,
         [new Ticket(target, isPrefix, false, true)],
         isPrefix ? 'clear' : 'delete',
-        (tier) => (isPrefix ? tier.store.clear(target) : tier.store.delete(target).then(() => {})),
+        (tier) =>
+          isPrefix
+            ? tier.store.clear(target)
+            : tier.delete(target, version, tombstoneUntil).then(() => {}),
         { deadUntil: Number.NEGATIVE_INFINITY },
       )
       .catch(() => ({ ok: false }) as const)
     return outcome.ok
   }
 
-  async #writeRemotes(writes: readonly EncodedWrite[], turn?: Promise<void>): Promise<void> {
-    await Promise.all(
+  /** Writes every remote tier; resolves the keys some conditional tier refused as older. */
+  async #writeRemotes(
+    writes: readonly RemoteWrite[],
+    turn?: Promise<void>,
+  ): Promise<ReadonlySet<string>> {
+    const outcomes = await Promise.all(
       this.#rt.remotes.map((_, i) =>
         this.#mutateWrites(i, writes, writes.length === 1 ? 'set' : 'setMany', turn),
       ),
     )
+    const refused = outcomes.flatMap((outcome) => (outcome.ok ? (outcome.value ?? []) : []))
+    return refused.length === 0 ? NONE_REFUSED : new Set(refused)
+  }
+
+  /**
+   * After a write-behind job: a key some tier refused (it holds a newer value from
+   * elsewhere) leaves the local tier too, unless a later write of this process holds it.
+   */
+  #dropRefused(writes: readonly RemoteWrite[], refused: ReadonlySet<string>): void {
+    if (refused.size === 0) return
+    for (const { fullKey, entry } of writes) {
+      if (!refused.has(fullKey)) continue
+      const held = this.#rt.local?.peek(fullKey)
+      if (held !== undefined && held.createdAt <= entry.createdAt) this.#rt.local?.delete(fullKey)
+    }
   }
 
   #mutateWrites(
     index: number,
-    uncapped: readonly EncodedWrite[],
+    uncapped: readonly RemoteWrite[],
     operation: string,
     turn?: Promise<void>,
-  ): Promise<CallOutcome<unknown>> {
+  ): Promise<CallOutcome<readonly string[] | undefined>> {
     const writes = capFor(this.#rt, index, uncapped)
     const deadUntil = Math.max(...writes.map((write) => write.entry.staleUntil))
     const tickets = writes.map((write) => new Ticket(write.fullKey, false, true, true))
@@ -303,15 +363,30 @@ export class Writes {
       index,
       tickets,
       operation,
-      (tier, live) => {
+      async (tier, live) => {
         const wanted = live.length === writes.length ? writes : keep(writes, tickets, live)
-        const single = wanted.length === 1 ? (wanted[0] as EncodedWrite) : undefined
-        return single !== undefined
-          ? tier.set(single.fullKey, single.bytes as Uint8Array, single.entry)
-          : tier.setMany(wanted.map(toStoreWrite))
+        const single = wanted.length === 1 ? (wanted[0] as RemoteWrite) : undefined
+        if (single === undefined) return tier.setMany(wanted.map(toStoreWrite))
+        const written = await tier.set(single.fullKey, single.bytes, single.entry, single.version)
+        return written ? [] : [single.fullKey]
       },
       turn === undefined ? { deadUntil } : { deadUntil, turn },
     )
+  }
+
+  /**
+   * The version of a set or delete this process makes at `time`: never below one it made
+   * before, so that a clock stepping back cannot make its later write lose to its earlier
+   * one on a conditional tier. With a steady clock it is `time` itself.
+   */
+  #stamp(time: number): number {
+    if (time > this.#floor) this.#floor = time
+    return this.#floor
+  }
+
+  /** When a conditional delete made now stops refusing older writes. */
+  #tombstoneUntil(): number {
+    return this.#rt.clock() + this.#rt.options.tombstoneTtl
   }
 }
 
@@ -319,32 +394,33 @@ export class Writes {
  * `writes` as remote tier `index` takes them: clipped to its `maxTtl` from now (see
  * tier-caps.ts) and re-encoded where clipped; the same array when the tier has no cap.
  */
-function capFor(
+function capFor<W extends EncodedWrite>(
   rt: CacheRuntime,
   index: number,
-  writes: readonly EncodedWrite[],
-): readonly EncodedWrite[] {
+  writes: readonly W[],
+): readonly W[] {
   const cap = rt.options.tierCaps.remotes[index] ?? NO_CAP
   if (cap === NO_CAP) return writes
   const now = rt.clock()
   return writes.map((write) => {
     const entry = capEntry(write.entry, cap, now)
     if (entry === write.entry) return write
-    return { fullKey: write.fullKey, entry, bytes: encodeEntry(rt, write.fullKey, entry) }
+    return { ...write, entry, bytes: encodeEntry(rt, write.fullKey, entry) }
   })
 }
 
-function keep(
-  writes: readonly EncodedWrite[],
-  tickets: readonly Ticket[],
-  live: readonly Ticket[],
-): EncodedWrite[] {
+function keep<W>(writes: readonly W[], tickets: readonly Ticket[], live: readonly Ticket[]): W[] {
   const wanted = new Set(live)
   return writes.filter((_, j) => wanted.has(tickets[j] as Ticket))
 }
 
-function toStoreWrite(write: EncodedWrite): StoreWrite {
-  return { key: write.fullKey, value: write.bytes as Uint8Array, expiresAt: write.entry.staleUntil }
+function toStoreWrite(write: RemoteWrite): VersionedWrite {
+  return {
+    key: write.fullKey,
+    value: write.bytes,
+    expiresAt: write.entry.staleUntil,
+    version: write.version,
+  }
 }
 
 /**

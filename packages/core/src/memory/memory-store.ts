@@ -5,6 +5,7 @@ import {
   type StoreCapabilities,
   type StoreWrite,
 } from '../store.js'
+import { assertTombstoneUntil, assertVersion, refusesVersion } from '../store-kit/conditional.js'
 import { type OptionNames, readOptions } from '../store-kit/options.js'
 import { MemoryTier } from './memory-tier.js'
 import type { MemoryOptions } from './options.js'
@@ -29,7 +30,9 @@ const MEMORY_STORE_OPTIONS: OptionNames<MemoryStoreOptions> = {
  * buffer with the store; sizes are byte lengths, so `maxBytes` bounds the payload bytes.
  *
  * Use it in tests, and as an in-process stand-in for a remote tier. It is not shared
- * between processes, and `add` is atomic only within this process.
+ * between processes, and `add` is atomic only within this process. It implements the
+ * conditional writes (`setIfNewer`, `deleteIfNewer` with tombstones), so caches sharing
+ * one instance behave as processes sharing a conditional backend.
  *
  * @example
  * ```ts
@@ -42,22 +45,25 @@ const MEMORY_STORE_OPTIONS: OptionNames<MemoryStoreOptions> = {
  */
 export function memoryStore(options: MemoryStoreOptions = {}): RemoteStore {
   readOptions(options, MEMORY_STORE_OPTIONS, { factory: 'memoryStore' })
-  const tier = new MemoryTier<Uint8Array>({
+  const tier = new MemoryTier<Held>({
     ...options,
     name: options.name ?? 'memory-store',
-    sizeOf: (value) => value.byteLength,
+    sizeOf: (held) => held.bytes.byteLength,
   })
+  // Bounded by their own deadlines, not by maxEntries: evicting one early would reopen its window.
+  const tombstones = new Tombstones(options.clock ?? Date.now)
   const capabilities: StoreCapabilities = Object.freeze({
     batch: true,
     add: true,
     keys: true,
     ttlGranularity: 'ms',
     maxValueBytes: options.maxBytes,
+    conditionalWrite: true,
   })
   const get = (key: string): Uint8Array | undefined => {
     checkKey(key)
-    const value = tier.get(key)
-    return value === undefined ? undefined : new Uint8Array(value)
+    const held = tier.get(key)
+    return held === undefined ? undefined : new Uint8Array(held.bytes)
   }
   const check = (key: string, value: Uint8Array, expiresAt: number): void => {
     checkKey(key)
@@ -69,14 +75,22 @@ export function memoryStore(options: MemoryStoreOptions = {}): RemoteStore {
       throw new ValueTooLargeError(key, value.byteLength, options.maxBytes)
     }
   }
+  const write = (key: string, value: Uint8Array, expiresAt: number, version?: number): void => {
+    tombstones.delete(key)
+    tier.set(key, { bytes: new Uint8Array(value), version }, expiresAt)
+  }
   const set = (key: string, value: Uint8Array, expiresAt: number): void => {
     check(key, value, expiresAt)
-    tier.set(key, new Uint8Array(value), expiresAt)
+    write(key, value, expiresAt)
   }
   const remove = (key: string): boolean => {
     checkKey(key)
+    tombstones.delete(key)
     return tier.delete(key)
   }
+  /** The newest version `key` holds now: its live value's or its live tombstone's. */
+  const heldVersion = (key: string): number | undefined =>
+    tier.peek(key)?.version ?? tombstones.peek(key)
   return {
     name: tier.name,
     contractVersion: STORE_CONTRACT_VERSION,
@@ -87,8 +101,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): RemoteStore {
     clear: async (prefix) => {
       checkPrefix(prefix)
       tier.clear(prefix)
+      tombstones.clear(prefix)
     },
-    close: async () => tier.close(),
+    close: async () => {
+      tier.close()
+      tombstones.clear('')
+    },
     getMany: async (keys) => keys.map(get),
     setMany: async (entries: readonly StoreWrite[]) => {
       // Check every entry first: a batch with an invalid entry writes nothing.
@@ -106,7 +124,73 @@ export function memoryStore(options: MemoryStoreOptions = {}): RemoteStore {
       checkPrefix(prefix)
       yield* [...tier.keys(prefix)]
     },
+    setIfNewer: async (key, value, expiresAt, version) => {
+      check(key, value, expiresAt)
+      assertVersion(key, version)
+      if (refusesVersion(heldVersion(key), version)) return false
+      write(key, value, expiresAt, version)
+      return true
+    },
+    deleteIfNewer: async (key, version, tombstoneUntil) => {
+      checkKey(key)
+      assertVersion(key, version)
+      assertTombstoneUntil(key, tombstoneUntil)
+      if (refusesVersion(heldVersion(key), version)) return false
+      const removed = tier.delete(key)
+      tombstones.set(key, version, tombstoneUntil)
+      return removed
+    },
   }
+}
+
+/** The tombstones of `deleteIfNewer`: key → version, until each one's deadline. */
+class Tombstones {
+  readonly #clock: () => number
+  readonly #byKey = new Map<string, { readonly version: number; readonly until: number }>()
+  /** Size after the last sweep of expired tombstones; the next sweep runs at twice it. */
+  #swept = 0
+
+  constructor(clock: () => number) {
+    this.#clock = clock
+  }
+
+  /** The version of `key`'s live tombstone, if any. */
+  peek(key: string): number | undefined {
+    const held = this.#byKey.get(key)
+    if (held === undefined) return undefined
+    if (held.until > this.#clock()) return held.version
+    this.#byKey.delete(key)
+    return undefined
+  }
+
+  set(key: string, version: number, until: number): void {
+    if (until <= this.#clock()) {
+      this.#byKey.delete(key)
+      return
+    }
+    this.#byKey.set(key, { version, until })
+    if (this.#byKey.size >= Math.max(1_024, this.#swept * 2)) this.#sweep()
+  }
+
+  delete(key: string): void {
+    this.#byKey.delete(key)
+  }
+
+  clear(prefix: string): void {
+    for (const key of this.#byKey.keys()) if (key.startsWith(prefix)) this.#byKey.delete(key)
+  }
+
+  #sweep(): void {
+    const now = this.#clock()
+    for (const [key, held] of this.#byKey) if (held.until <= now) this.#byKey.delete(key)
+    this.#swept = this.#byKey.size
+  }
+}
+
+/** A value as the store holds it: the bytes and the version of a conditional write. */
+interface Held {
+  readonly bytes: Uint8Array
+  readonly version: number | undefined
 }
 
 function checkKey(key: unknown): asserts key is string {

@@ -9,6 +9,8 @@
  *   ({@link keysByScan}, {@link clearByScan}, {@link prefixRange}), {@link PurgeRunner}
  *   and {@link compress}.
  * - Local tiers: {@link EvictQueue}, evict listeners called once the tier is consistent.
+ * - Conditional writes: {@link assertVersion}, {@link assertTombstoneUntil} and the tie
+ *   rule {@link refusesVersion}, for `setIfNewer`/`deleteIfNewer`.
  * - Write deduplication: {@link splitEnvelope} and {@link payloadDigest} find the part of
  *   a write that an unchanged rewrite repeats.
  * - Object storage (S3, Cloud Storage and the like): {@link ObjectStore}, a base class that
@@ -41,6 +43,7 @@ export {
   parseEncoding,
 } from './compression.js'
 export { mapConcurrent } from './concurrency.js'
+export { assertTombstoneUntil, assertVersion, refusesVersion } from './conditional.js'
 export { type DeadlineOptions, withDeadline } from './deadline.js'
 export { type EnvelopeParts, payloadDigest, splitEnvelope } from './envelope-parts.js'
 export { ObjectBackend } from './object-backend.js'

@@ -43,6 +43,11 @@ describe('write policies and tier selection', () => {
       await gate
       return set(key, value, expiresAt)
     }
+    const setIfNewer = remote.setIfNewer!.bind(remote)
+    remote.setIfNewer = async (key, value, expiresAt, version) => {
+      await gate
+      return setIfNewer(key, value, expiresAt, version)
+    }
     let landed: Uint8Array | undefined
     const close = remote.close.bind(remote)
     remote.close = async () => {

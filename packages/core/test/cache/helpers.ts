@@ -29,6 +29,16 @@ export function switchableStore(inner: RemoteStore = memoryStore()) {
     delete: guard((key: string) => inner.delete(key)),
     clear: guard((prefix: string) => inner.clear(prefix)),
     close: () => inner.close(),
+    ...(inner.setIfNewer && {
+      setIfNewer: guard((key: string, value: Uint8Array, expiresAt: number, version: number) =>
+        inner.setIfNewer!(key, value, expiresAt, version),
+      ),
+    }),
+    ...(inner.deleteIfNewer && {
+      deleteIfNewer: guard((key: string, version: number, tombstoneUntil: number) =>
+        inner.deleteIfNewer!(key, version, tombstoneUntil),
+      ),
+    }),
   }
   return {
     store,

@@ -44,6 +44,10 @@ function recordingStore(
     delete: (key) => inner.delete(key),
     clear: (prefix) => inner.clear(prefix),
     close: () => inner.close(),
+    setIfNewer: (key, value, expiresAt, version) =>
+      inner.setIfNewer!(key, value, expiresAt, version),
+    deleteIfNewer: (key, version, tombstoneUntil) =>
+      inner.deleteIfNewer!(key, version, tombstoneUntil),
   }
   return { store, calls }
 }

@@ -27,7 +27,7 @@ function checkedStore(answer: () => Promise<readonly StoreWarning[]>, name = 'ch
   const store: RemoteStore = {
     name,
     contractVersion: inner.contractVersion,
-    capabilities: inner.capabilities,
+    capabilities: { ...inner.capabilities, conditionalWrite: false },
     get: (key) => inner.get(key),
     set: (key, value, expiresAt) => inner.set(key, value, expiresAt),
     delete: (key) => inner.delete(key),

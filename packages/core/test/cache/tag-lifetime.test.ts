@@ -50,6 +50,12 @@ function recordingStore(clock: () => number) {
       record(key, expiresAt)
       return inner.add!(key, value, expiresAt)
     },
+    setIfNewer(key, value, expiresAt, version) {
+      record(key, expiresAt)
+      return inner.setIfNewer!(key, value, expiresAt, version)
+    },
+    deleteIfNewer: (key, version, tombstoneUntil) =>
+      inner.deleteIfNewer!(key, version, tombstoneUntil),
   }
   const select = (tags: boolean) =>
     [...expiries].filter(([key]) => isTagKey(key) === tags).map(([, at]) => at)

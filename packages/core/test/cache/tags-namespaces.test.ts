@@ -71,6 +71,11 @@ describe('tags', () => {
       writes++
       return set(key, value, expiresAt)
     }
+    const setIfNewer = store.setIfNewer!.bind(store)
+    store.setIfNewer = (key, value, expiresAt, version) => {
+      writes++
+      return setIfNewer(key, value, expiresAt, version)
+    }
     const cache = createCache({ tiers: [store] })
     await cache.setMany(
       Array.from({ length: 500 }, (_, i) => ({ key: `k${i}`, value: i, tags: ['bulk'] })),

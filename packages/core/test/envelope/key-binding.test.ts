@@ -17,6 +17,10 @@ function crossingStore(): RemoteStore {
       if (!written.includes(key)) written.push(key)
       return inner.set(key, value, expiresAt)
     },
+    setIfNewer: (key, value, expiresAt, version) => {
+      if (!written.includes(key)) written.push(key)
+      return inner.setIfNewer!(key, value, expiresAt, version)
+    },
   }
 }
 

@@ -18,7 +18,7 @@ export function scheduledStore(inner: RemoteStore, scheduler: fc.Scheduler): Rem
   return {
     name: inner.name,
     contractVersion: inner.contractVersion,
-    // Only the required methods are wrapped; core's fallbacks provide the rest.
+    // Only the required methods (and conditional writes) are wrapped; core's fallbacks provide the rest.
     capabilities: { ...inner.capabilities, batch: false, add: false, keys: false },
     get: (key) => later(`${inner.name}.get ${key}`, () => inner.get(key)),
     set: (key, value, expiresAt) =>
@@ -26,5 +26,18 @@ export function scheduledStore(inner: RemoteStore, scheduler: fc.Scheduler): Rem
     delete: (key) => later(`${inner.name}.delete ${key}`, () => inner.delete(key)),
     clear: (prefix) => later(`${inner.name}.clear ${prefix}`, () => inner.clear(prefix)),
     close: () => inner.close(),
+    // Conditional writes (core's memoryStore has them) are scheduled like the plain ones.
+    ...(inner.setIfNewer && {
+      setIfNewer: (key: string, value: Uint8Array, expiresAt: number, version: number) =>
+        later(`${inner.name}.setIfNewer ${key}`, () =>
+          inner.setIfNewer!(key, value, expiresAt, version),
+        ),
+    }),
+    ...(inner.deleteIfNewer && {
+      deleteIfNewer: (key: string, version: number, tombstoneUntil: number) =>
+        later(`${inner.name}.deleteIfNewer ${key}`, () =>
+          inner.deleteIfNewer!(key, version, tombstoneUntil),
+        ),
+    }),
   }
 }

@@ -59,6 +59,33 @@ describe('fault store', () => {
     expect(await store.get('x')).toBeUndefined()
   })
 
+  test('conditional writes take the faults of set and delete, and answer what the inner store decided', async () => {
+    const store = await seeded()
+    expect(store.capabilities.conditionalWrite).toBe(true)
+    store.inject({ op: 'set', key: 'a', fault: { kind: 'hang' }, times: 1 })
+    const writing = store.setIfNewer!('a', bytes(5), FOREVER, 100)
+    await store.waitForHeld(1, 'set')
+    expect(await store.inner.get('a')).toEqual(bytes(1, 2, 3, 4))
+    await store.release()
+    expect(await writing).toBe(true)
+    expect(await store.setIfNewer!('a', bytes(6), FOREVER, 99)).toBe(false)
+    expect(store.writtenKeys).toContain('a')
+
+    store.inject({ op: 'delete', key: 'a', fault: { kind: 'throw' }, times: 1 })
+    await expect(store.deleteIfNewer!('a', 200, Date.now() + 60_000)).rejects.toThrow(/injected/)
+    expect(await store.get('a')).toEqual(bytes(5))
+    store.inject({ op: 'set', key: 'b', fault: { kind: 'late', answer: 'resolve' }, times: 1 })
+    expect(await store.setIfNewer!('b', bytes(7), FOREVER, 1)).toBe(true) // answered, not applied
+    expect(await store.get('b')).toEqual(bytes(9, 9))
+  })
+
+  test('conditional: false hides conditional writes, capability included', () => {
+    const store = faultStore(memoryStore(), { conditional: false })
+    expect(store.capabilities.conditionalWrite).toBe(false)
+    expect(store.setIfNewer).toBeUndefined()
+    expect(store.deleteIfNewer).toBeUndefined()
+  })
+
   test('slow waits through the injected sleep', async () => {
     const delays: number[] = []
     const store = faultStore(memoryStore(), {

@@ -24,6 +24,12 @@
  * are split into single calls (`getMany` → `get`s, ...), so per-key rules apply to them
  * too; `add` is its own operation. `keys` passes through untouched.
  *
+ * Conditional writes are forwarded when the inner store has them (core's `memoryStore`
+ * does) and take the faults of their plain operation: `setIfNewer` is a `set`,
+ * `deleteIfNewer` a `delete` (a `late` answer of `setIfNewer` is `true`, written). The
+ * `conditional: false` option hides them, capability included, to stand for a store
+ * without them (last writer wins).
+ *
  * Deterministic: no real timers unless a `slow`/`late` fault with a delay uses the
  * default `sleep`; pass your own `sleep` to drive delays by hand. Corruptions draw
  * from a PRNG seeded by the `seed` option.
@@ -83,6 +89,8 @@ export interface FaultStoreOptions {
   /** How `slow` and delayed `late` faults wait. Default: a real, unref'd timer. */
   readonly sleep?: (ms: number) => Promise<void>
   readonly name?: string
+  /** Forward `setIfNewer`/`deleteIfNewer` and the capability. Default: when the inner store has them. */
+  readonly conditional?: boolean
 }
 
 export interface FaultStore extends RemoteStore {
@@ -183,12 +191,25 @@ export function faultStore(inner: RemoteStore, options: FaultStoreOptions = {}):
       return inner.set(key, value, expiresAt)
     })
   const del = (key: string) => run('delete', key, () => inner.delete(key))
+  const conditional = options.conditional ?? inner.capabilities.conditionalWrite === true
+  const conditionalMethods: Pick<RemoteStore, 'setIfNewer' | 'deleteIfNewer'> = conditional
+    ? {
+        setIfNewer: (key, value, expiresAt, version) =>
+          run('set', key, () => {
+            written.add(key)
+            return inner.setIfNewer!(key, value, expiresAt, version)
+          }).then((accepted) => accepted ?? true),
+        deleteIfNewer: (key, version, tombstoneUntil) =>
+          run('delete', key, () => inner.deleteIfNewer!(key, version, tombstoneUntil)),
+      }
+    : {}
 
   const store: FaultStore = {
     name,
     contractVersion: inner.contractVersion,
-    capabilities: inner.capabilities,
+    capabilities: { ...inner.capabilities, conditionalWrite: conditional },
     inner,
+    ...conditionalMethods,
     get,
     set,
     delete: del,

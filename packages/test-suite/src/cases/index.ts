@@ -4,6 +4,15 @@ import { deleteManyCase, getManyCase, setManyCase } from './batch.js'
 import { clearLiteralCase, clearPrefixCase } from './clear.js'
 import { clearAllCase } from './clear-all.js'
 import { closeCase } from './close.js'
+import {
+  conditionalConcurrencyCase,
+  conditionalDeleteCase,
+  conditionalExpiryCase,
+  conditionalInvalidInputCase,
+  conditionalOrderCase,
+  tombstoneExpiryCase,
+  tombstoneVisibilityCase,
+} from './conditional-writes.js'
 import { contractCase } from './contract.js'
 import { dedupeChangesCase, dedupeConcurrentCase, dedupeRewriteCase } from './dedupe-writes.js'
 import { expiryCase, pastExpiryCase } from './expiry.js'
@@ -64,6 +73,13 @@ export const conformanceCases: readonly ConformanceCase[] = [
   dedupeRewriteCase,
   dedupeChangesCase,
   dedupeConcurrentCase,
+  conditionalOrderCase,
+  conditionalDeleteCase,
+  tombstoneVisibilityCase,
+  tombstoneExpiryCase,
+  conditionalExpiryCase,
+  conditionalConcurrencyCase,
+  conditionalInvalidInputCase,
   sharedBackendCase,
   invalidInputCase,
   unknownOptionsCase,

@@ -72,6 +72,14 @@ export interface MapStoreFaults {
   readonly keysThrowAtCall?: boolean
   /** The factory ignores options it does not know. */
   readonly acceptsUnknownOptions?: boolean
+  /** setIfNewer writes whatever version it is given (no comparison). */
+  readonly conditionalIgnoresVersion?: boolean
+  /** deleteIfNewer removes the value and leaves no tombstone. */
+  readonly deleteLeavesNoTombstone?: boolean
+  /** setIfNewer compares and writes across an await, yet claims to be atomic. */
+  readonly racyConditional?: boolean
+  /** A tombstone is still refusing writes at `now === tombstoneUntil`. */
+  readonly tombstoneLiveAtExpiry?: boolean
   /** Not a fault: get resolves Buffers, which the contract allows. */
   readonly returnsBuffers?: boolean
 }
@@ -92,6 +100,8 @@ export interface MapStoreOptions {
   readonly namespace?: string
   /** The clock read for expiry. Default `Date.now`. */
   readonly now?: () => number
+  /** Implement `setIfNewer`/`deleteIfNewer` and declare `conditionalWrite`. */
+  readonly conditional?: boolean
 }
 
 export const MAP_STORE_OPTIONS: OptionNames<MapStoreOptions> = {
@@ -103,6 +113,7 @@ export const MAP_STORE_OPTIONS: OptionNames<MapStoreOptions> = {
   backend: true,
   namespace: true,
   now: true,
+  conditional: true,
 }
 
 export interface MapEntry {
@@ -110,4 +121,8 @@ export interface MapEntry {
   readonly expiresAt: number
   /** Write order, across every map store, for the `localClearLog` fault. */
   readonly written: number
+  /** The version of a `setIfNewer` or `deleteIfNewer`; none for a plain write. */
+  readonly version?: number | undefined
+  /** A `deleteIfNewer` tombstone: invisible, refusing older conditional writes until it expires. */
+  readonly tombstone?: boolean
 }

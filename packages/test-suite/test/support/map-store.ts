@@ -9,7 +9,15 @@ import {
   type StoreWrite,
   ValueTooLargeError,
 } from '@stack/core'
-import { assertKey, assertPrefix, assertWrite, readOptions } from '@stack/core/store-kit'
+import {
+  assertKey,
+  assertPrefix,
+  assertTombstoneUntil,
+  assertVersion,
+  assertWrite,
+  readOptions,
+  refusesVersion,
+} from '@stack/core/store-kit'
 import { MAP_STORE_OPTIONS, type MapEntry, type MapStoreOptions } from './map-store-options.ts'
 
 export type { MapBackend, MapEntry, MapStoreFaults, MapStoreOptions } from './map-store-options.ts'
@@ -38,6 +46,7 @@ export function mapStore(options: MapStoreOptions = {}): RemoteStore {
     ttlGranularity: granularity,
     maxKeyBytes: options.maxKeyBytes,
     maxValueBytes: options.maxValueBytes,
+    conditionalWrite: options.conditional === true && !options.minimal,
   }
 
   const open = async () => {
@@ -81,7 +90,7 @@ export function mapStore(options: MapStoreOptions = {}): RemoteStore {
   const live = (key: string, ignoreExpiry = false) => {
     const storedKey = storageKey(key)
     const entry = entries.get(storedKey)
-    if (entry === undefined || clearedLocally(storedKey, entry)) return undefined
+    if (entry === undefined || entry.tombstone || clearedLocally(storedKey, entry)) return undefined
     return ignoreExpiry || isLive(entry) ? entry : undefined
   }
   const physicalExpiry = (expiresAt: number) => {
@@ -95,7 +104,7 @@ export function mapStore(options: MapStoreOptions = {}): RemoteStore {
       ? Math.floor(expiresAt / 1000) * 1000
       : Math.ceil(expiresAt / 1000) * 1000
   }
-  const write = (key: string, value: Uint8Array, expiresAt: number) => {
+  const write = (key: string, value: Uint8Array, expiresAt: number, version?: number) => {
     const storedKey = storageKey(key)
     checkWrite(key, value, expiresAt)
     if (options.maxValueBytes !== undefined && value.byteLength > options.maxValueBytes) {
@@ -104,13 +113,30 @@ export function mapStore(options: MapStoreOptions = {}): RemoteStore {
     }
     if (expiresAt <= now() && !faults.keepsPastExpiry) entries.delete(storedKey)
     else {
-      const entry = { value: copy(value), expiresAt: physicalExpiry(expiresAt), written: ++writes }
+      const entry = {
+        value: copy(value),
+        expiresAt: physicalExpiry(expiresAt),
+        written: ++writes,
+        version,
+      }
       entries.set(storedKey, entry)
       ownWrites.add(storedKey)
     }
   }
-  const remove = (key: string) =>
-    live(key, faults.deleteIgnoresExpiry) !== undefined && entries.delete(storageKey(key))
+  const remove = (key: string) => {
+    const wasLive = live(key, faults.deleteIgnoresExpiry) !== undefined
+    if (wasLive || entries.get(storageKey(key))?.tombstone) entries.delete(storageKey(key))
+    return wasLive
+  }
+  /** The version `key` holds now: its live value's or live tombstone's. */
+  const heldVersion = (key: string) => {
+    const storedKey = storageKey(key)
+    const entry = entries.get(storedKey)
+    if (entry === undefined || clearedLocally(storedKey, entry)) return undefined
+    const live =
+      faults.tombstoneLiveAtExpiry && entry.tombstone ? entry.expiresAt >= now() : isLive(entry)
+    return live ? entry.version : undefined
+  }
   const startsWith = (storedKey: string, prefix: string) => {
     const key = storedKey.slice(namespace.length)
     if (faults.keysBySubstring) return key.includes(prefix)
@@ -204,6 +230,38 @@ export function mapStore(options: MapStoreOptions = {}): RemoteStore {
       if (faults.keysThrowAtCall && closed) throw new ClosedError('map store')
       return listKeys(prefix)
     },
+    ...(options.conditional && {
+      async setIfNewer(key: string, value: Uint8Array, expiresAt: number, version: number) {
+        await open()
+        storageKey(key)
+        checkWrite(key, value, expiresAt)
+        checkSize(key, value)
+        assertVersion(key, version)
+        const refused = refusesVersion(heldVersion(key), version)
+        if (faults.racyConditional) await new Promise((resolve) => setImmediate(resolve))
+        if (refused && !faults.conditionalIgnoresVersion) return false
+        write(key, value, expiresAt, version)
+        return true
+      },
+      async deleteIfNewer(key: string, version: number, tombstoneUntil: number) {
+        await open()
+        const storedKey = storageKey(key)
+        assertVersion(key, version)
+        assertTombstoneUntil(key, tombstoneUntil)
+        if (refusesVersion(heldVersion(key), version)) return false
+        const wasLive = live(key) !== undefined
+        if (faults.deleteLeavesNoTombstone || tombstoneUntil <= now()) entries.delete(storedKey)
+        else {
+          const tombstone = {
+            value: new Uint8Array(0),
+            expiresAt: tombstoneUntil,
+            written: ++writes,
+          }
+          entries.set(storedKey, { ...tombstone, version, tombstone: true })
+        }
+        return wasLive
+      },
+    }),
   }
 
   async function* listKeys(prefix: string): AsyncIterable<string> {
@@ -211,7 +269,10 @@ export function mapStore(options: MapStoreOptions = {}): RemoteStore {
     const literal = checkPrefix(prefix)
     for (const [key, entry] of [...entries]) {
       if (!key.startsWith(namespace)) continue
-      const visible = (faults.keysIgnoreExpiry || isLive(entry)) && !clearedLocally(key, entry)
+      const visible =
+        (faults.keysIgnoreExpiry || isLive(entry)) &&
+        !clearedLocally(key, entry) &&
+        !entry.tombstone
       if (startsWith(key, literal) && visible) yield key.slice(namespace.length)
     }
   }
