@@ -4,7 +4,7 @@ import { buildEntry, writePolicy } from './entries.js'
 import { emitKey } from './hits.js'
 import { type SetOptions, type TierSelection, validateSetOptions, validateTags } from './options.js'
 import type { CacheRuntime } from './runtime.js'
-import { type EncodedWrite, encodeEntry } from './writes.js'
+import { type EncodedWrite, encodeEntry } from './write-encoding.js'
 
 /** One item of `Cache.setMany`. */
 export interface SetManyItem<T = unknown> extends SetOptions {
