@@ -1,7 +1,12 @@
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib'
 import type { CacheEntry } from './entry.js'
 import { NO_TAGS } from './entry.js'
-import { DecodeError, SerializationError, ValueTooLargeError } from './errors.js'
+import {
+  DecodeError,
+  InvalidOptionError,
+  SerializationError,
+  ValueTooLargeError,
+} from './errors.js'
 import { KEY_DIGEST_BYTES, keyDigest } from './key-digest.js'
 import type { Serializer } from './serializer.js'
 import { validateTags } from './tag-validation.js'
@@ -84,7 +89,9 @@ export class EnvelopeCodec {
   readonly #compressThreshold: number
   readonly #maxValueBytes: number
 
+  /** @throws InvalidOptionError (option `serializer`) for a serializer an envelope cannot name. */
   constructor(options: EnvelopeCodecOptions) {
+    assertSerializer(options.serializer)
     this.#serializer = options.serializer
     this.#compressThreshold = options.compressThreshold
     this.#maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES
@@ -281,4 +288,20 @@ function sameBytes(bytes: Uint8Array, offset: number, expected: Uint8Array): boo
     if (bytes[offset + i] !== expected[i]) return false
   }
   return true
+}
+
+/** The envelope keeps a serializer's id in 4 bits: 1–15 (0 would read as "no serializer"). */
+function assertSerializer(serializer: Serializer): void {
+  if (
+    typeof serializer?.serialize !== 'function' ||
+    typeof serializer.deserialize !== 'function' ||
+    !Number.isInteger(serializer.id) ||
+    serializer.id < 1 ||
+    serializer.id > 15
+  ) {
+    throw new InvalidOptionError(
+      'serializer',
+      'serializer must have serialize, deserialize and an integer id from 1 to 15',
+    )
+  }
 }

@@ -70,19 +70,8 @@ export function resolveCacheOptions(options: CacheOptions = {}): ResolvedCacheOp
   if (typeof prefix !== 'string') {
     throw new InvalidOptionError('prefix', `prefix must be a string, got ${typeof prefix}`)
   }
+  // Checked by the envelope codec the runtime builds from it.
   const serializer = options.serializer ?? structuredSerializer
-  if (
-    typeof serializer?.serialize !== 'function' ||
-    typeof serializer.deserialize !== 'function' ||
-    !Number.isInteger(serializer.id) ||
-    serializer.id < 1 ||
-    serializer.id > 15
-  ) {
-    throw new InvalidOptionError(
-      'serializer',
-      'serializer must have serialize, deserialize and an integer id from 1 to 15',
-    )
-  }
   const compressThreshold = options.compressThreshold ?? Number.POSITIVE_INFINITY
   if (
     typeof compressThreshold !== 'number' ||

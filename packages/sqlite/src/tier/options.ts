@@ -125,7 +125,8 @@ export function resolveTierOptions(options: SqliteTierOptions): ResolvedSqliteTi
     maxEntries: integerOption(options.maxEntries, 'maxEntries', { fallback: 10_000, min: 1 }),
     ttl: lifetime(options.ttl, 'ttl'),
     maxTtl: lifetime(options.maxTtl, 'maxTtl'),
-    serializer: serializerOption(options.serializer),
+    // Checked by the envelope codec the tier builds from it.
+    serializer: options.serializer ?? structuredSerializer,
     compressThreshold,
     maxValueBytes: integerOption(options.maxValueBytes, 'maxValueBytes', {
       fallback: undefined,
@@ -144,23 +145,6 @@ function lifetime(value: Duration | undefined, option: string): number {
   const milliseconds = toMilliseconds(value, option)
   if (milliseconds === 0) throw new InvalidOptionError(option, `${option} must be > 0`)
   return milliseconds
-}
-
-function serializerOption(serializer: Serializer | undefined): Serializer {
-  if (serializer === undefined) return structuredSerializer
-  if (
-    typeof serializer?.serialize !== 'function' ||
-    typeof serializer.deserialize !== 'function' ||
-    !Number.isInteger(serializer.id) ||
-    serializer.id < 1 ||
-    serializer.id > 15
-  ) {
-    throw new InvalidOptionError(
-      'serializer',
-      'serializer must have serialize, deserialize and an integer id from 1 to 15',
-    )
-  }
-  return serializer
 }
 
 function optionalFunction<F>(value: F | undefined, option: string): F | undefined {
