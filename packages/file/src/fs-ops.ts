@@ -117,9 +117,14 @@ export type HeaderScan =
 
 const FIRST_READ_BYTES = 4096
 
-/** Reads an entry file's header and key; `undefined` when the file is gone. */
-export async function scanHeader(file: string): Promise<HeaderScan | undefined> {
-  let handle: Awaited<ReturnType<typeof open>>
+type FileHandle = Awaited<ReturnType<typeof open>>
+
+/** Runs `use` on `file` opened for reading, then closes it; `undefined` when the file is gone. */
+export async function withFileIfExists<T>(
+  file: string,
+  use: (handle: FileHandle) => Promise<T>,
+): Promise<T | undefined> {
+  let handle: FileHandle
   try {
     handle = await open(file, 'r')
   } catch (error) {
@@ -127,6 +132,15 @@ export async function scanHeader(file: string): Promise<HeaderScan | undefined> 
     throw error
   }
   try {
+    return await use(handle)
+  } finally {
+    await handle.close()
+  }
+}
+
+/** Reads an entry file's header and key; `undefined` when the file is gone. */
+export function scanHeader(file: string): Promise<HeaderScan | undefined> {
+  return withFileIfExists(file, async (handle): Promise<HeaderScan> => {
     const { size, mtimeMs } = await handle.stat()
     const first = Buffer.allocUnsafe(Math.min(size, FIRST_READ_BYTES))
     const { bytesRead } = await handle.read(first, 0, first.length, 0)
@@ -148,7 +162,5 @@ export async function scanHeader(file: string): Promise<HeaderScan | undefined> 
       size,
       mtimeMs,
     }
-  } finally {
-    await handle.close()
-  }
+  })
 }

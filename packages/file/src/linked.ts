@@ -1,7 +1,14 @@
-import { open, readdir, stat } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { type EnvelopeParts, payloadDigest } from '@stack/core/store-kit'
-import { hasCode, readIfExists, replaceWith, unlinkQuietly, writeNewFile } from './fs-ops.js'
+import {
+  hasCode,
+  readIfExists,
+  replaceWith,
+  unlinkQuietly,
+  withFileIfExists,
+  writeNewFile,
+} from './fs-ops.js'
 import { acquireLock, releaseLock, tryLock } from './key-lock.js'
 import { type EntryPaths, entryPathsByName, helperPath } from './layout.js'
 import {
@@ -140,25 +147,16 @@ export async function dropPayloadsOf(paths: EntryPaths): Promise<void> {
 }
 
 /** The payload digest (hex) a linked record names, or `undefined` for any other file. */
-async function linkedDigestOf(file: string): Promise<string | undefined> {
-  let handle: Awaited<ReturnType<typeof open>>
-  try {
-    handle = await open(file, 'r')
-  } catch (error) {
-    if (hasCode(error, 'ENOENT')) return undefined
-    throw error
-  }
-  try {
+function linkedDigestOf(file: string): Promise<string | undefined> {
+  return withFileIfExists(file, async (handle) => {
     const fixed = Buffer.alloc(HEADER_BYTES)
     await handle.read(fixed, 0, HEADER_BYTES, 0)
     const header = decodeHeader(fixed)
     if (header === undefined || !header.linked) return undefined
-    const digest = Buffer.alloc(DIGEST_BYTES)
-    const { bytesRead } = await handle.read(digest, 0, DIGEST_BYTES, HEADER_BYTES + header.keyBytes)
-    return bytesRead === DIGEST_BYTES ? digest.toString('hex') : undefined
-  } finally {
-    await handle.close()
-  }
+    const bytes = Buffer.alloc(DIGEST_BYTES)
+    const { bytesRead } = await handle.read(bytes, 0, DIGEST_BYTES, HEADER_BYTES + header.keyBytes)
+    return bytesRead === DIGEST_BYTES ? bytes.toString('hex') : undefined
+  })
 }
 
 async function sizeOf(file: string): Promise<number | undefined> {
