@@ -191,3 +191,28 @@ function prepare(db: DatabaseSync, table: string): Statements {
     rollback: db.prepare('ROLLBACK'),
   }
 }
+
+/** The statements that end a transaction. */
+export interface TransactionEnds {
+  readonly commit: StatementSync
+  readonly rollback: StatementSync
+}
+
+/**
+ * Runs `body` between `begin` and a commit; rolls back and rethrows when it throws.
+ * A failed rollback is ignored: SQLite has already rolled back (after SQLITE_BUSY or
+ * SQLITE_FULL, say).
+ */
+export function inTransaction<T>(ends: TransactionEnds, begin: StatementSync, body: () => T): T {
+  begin.run()
+  try {
+    const result = body()
+    ends.commit.run()
+    return result
+  } catch (error) {
+    try {
+      ends.rollback.run()
+    } catch {}
+    throw error
+  }
+}

@@ -18,7 +18,7 @@ import {
   PurgeRunner,
   refusesVersion,
 } from '@stack/core/store-kit'
-import { type OpenDatabase, openDatabase, type Statements } from './database.js'
+import { inTransaction, type OpenDatabase, openDatabase, type Statements } from './database.js'
 import { after, decodeKey, encodeKey, prefixRange } from './keys.js'
 import { type ResolvedSqliteOptions, resolveOptions, type SqliteStoreOptions } from './options.js'
 
@@ -131,7 +131,7 @@ export class SqliteStore implements RemoteStore {
     this.#assertWritable(key, value, expiresAt)
     assertVersion(key, version)
     return this.#run('setIfNewer', key, (sql) =>
-      this.#transaction(sql, sql.beginWrite, () => {
+      inTransaction(sql, sql.beginWrite, () => {
         const now = Date.now()
         if (refusesVersion(heldVersion(sql, stored, now), version)) return false
         if (expiresAt <= now) sql.delete.all(stored)
@@ -151,7 +151,7 @@ export class SqliteStore implements RemoteStore {
     assertVersion(key, version)
     assertTombstoneUntil(key, tombstoneUntil)
     return this.#run('deleteIfNewer', key, (sql) =>
-      this.#transaction(sql, sql.beginWrite, () => {
+      inTransaction(sql, sql.beginWrite, () => {
         const now = Date.now()
         if (refusesVersion(heldVersion(sql, stored, now), version)) return false
         const removed = removedLive(sql.delete.all(stored), now) > 0
@@ -167,7 +167,7 @@ export class SqliteStore implements RemoteStore {
     const stored = keys.map((key) => this.#begin(key))
     if (stored.length === 0) return []
     return this.#run('getMany', undefined, (sql) =>
-      this.#transaction(sql, sql.begin, () => {
+      inTransaction(sql, sql.begin, () => {
         const now = Date.now()
         return stored.map((storedKey) => {
           const row = sql.get.get(storedKey) as ValueRow | undefined
@@ -187,7 +187,7 @@ export class SqliteStore implements RemoteStore {
     })
     if (stored.length === 0) return
     this.#run('setMany', undefined, (sql) =>
-      this.#transaction(sql, sql.beginWrite, () => {
+      inTransaction(sql, sql.beginWrite, () => {
         const now = Date.now()
         entries.forEach((entry, index) => {
           this.#write(sql, stored[index] as Buffer, entry.value, entry.expiresAt, now)
@@ -202,7 +202,7 @@ export class SqliteStore implements RemoteStore {
     const stored = keys.map((key) => this.#begin(key))
     if (stored.length === 0) return 0
     return this.#run('deleteMany', undefined, (sql) =>
-      this.#transaction(sql, sql.beginWrite, () => {
+      inTransaction(sql, sql.beginWrite, () => {
         const now = Date.now()
         let removed = 0
         for (const storedKey of stored) removed += removedLive(sql.delete.all(storedKey), now)
@@ -305,22 +305,6 @@ export class SqliteStore implements RemoteStore {
   #write(sql: Statements, stored: Buffer, value: Uint8Array, expiresAt: number, now: number): void {
     if (expiresAt <= now) sql.delete.all(stored)
     else sql.set.run(stored, value, expiresAt)
-  }
-
-  #transaction<T>(sql: Statements, begin: Statements['begin'], body: () => T): T {
-    begin.run()
-    try {
-      const result = body()
-      sql.commit.run()
-      return result
-    } catch (error) {
-      try {
-        sql.rollback.run()
-      } catch {
-        // SQLite already rolled back (e.g. after SQLITE_BUSY or SQLITE_FULL).
-      }
-      throw error
-    }
   }
 
   /** Runs `body` on the open database (opening it on first use), wrapping its failures. */

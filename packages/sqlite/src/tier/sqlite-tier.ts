@@ -8,6 +8,7 @@ import {
   ValueTooLargeError,
 } from '@stack/core'
 import { EvictQueue } from '@stack/core/store-kit'
+import { inTransaction } from '../database.js'
 import { after, decodeKey, encodeKey, prefixRange } from '../keys.js'
 import { assertEntry, assertTierKey, resolveExpiry } from './entry-rules.js'
 import {
@@ -329,21 +330,9 @@ export class SqliteTier implements LocalTier<CacheEntry> {
    * another process's write), then counts and reports the rows it removed.
    */
   #write(operation: string, key: string | undefined, body: (sql: TierStatements) => Removal[]) {
-    const removed = this.#run(operation, key, (sql) => {
-      sql.beginWrite.run()
-      try {
-        const result = body(sql)
-        sql.commit.run()
-        return result
-      } catch (error) {
-        try {
-          sql.rollback.run()
-        } catch {
-          // SQLite already rolled back (e.g. after SQLITE_BUSY or SQLITE_FULL).
-        }
-        throw error
-      }
-    })
+    const removed = this.#run(operation, key, (sql) =>
+      inTransaction(sql, sql.beginWrite, () => body(sql)),
+    )
     for (const { key: removedKey, value, reason } of removed) {
       if (reason === 'capacity') this.#evictions++
       else if (reason === 'expired') this.#expirations++
