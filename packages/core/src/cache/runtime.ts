@@ -3,7 +3,6 @@ import { EnvelopeCodec } from '../envelope.js'
 import { ClosedError, type DecodeError, TimeoutError } from '../errors.js'
 import { type CacheEvents, Emitter } from '../events.js'
 import type { LocalTier } from '../local-tier.js'
-import type { BreakerState } from '../resilience/index.js'
 import { type CacheStats, createStats, readStoreStats, type TierStats } from '../stats.js'
 import type { StoreStats } from '../store.js'
 import { BusLink, type Invalidation } from './bus-link.js'
@@ -21,10 +20,11 @@ import {
   validateGetOrSetOptions,
 } from './options.js'
 import { Reads } from './reads.js'
-import { Recovery, type RecoveryEvent } from './recovery.js'
+import { Recovery } from './recovery.js'
 import { RemoteCalls } from './remote-calls.js'
 import { RemoteTier } from './remote-tier.js'
 import { SetupChecks } from './setup-check.js'
+import { logCircuit, logRecovery } from './state-logs.js'
 import { RemoteTagStorage } from './tag-storage.js'
 import { TagRegistry } from './tags.js'
 import { WriteBehindQueue } from './write-behind.js'
@@ -126,7 +126,7 @@ export class CacheRuntime {
       clock: this.clock,
       repair: (tier, target, isPrefix) => this.writes.repair(tier, target, isPrefix),
       emit: (event) => {
-        this.#logRecovery(event)
+        logRecovery(this.log, event, this.recovery)
         if (this.events.listening('recovery')) this.events.emit('recovery', event)
       },
     })
@@ -134,7 +134,7 @@ export class CacheRuntime {
     this.remotes.forEach((tier, index) => {
       tier.guard.onStateChange((state, previous) => {
         if (state === 'closed') this.recovery.retryNow(index)
-        this.#logCircuit(tier.name, state, previous)
+        logCircuit(this.log, tier.name, state, previous)
         if (this.events.listening('circuit'))
           this.events.emit('circuit', { tier: tier.name, state, previous })
       })
@@ -187,7 +187,7 @@ export class CacheRuntime {
         {
           error: (operation, error) => this.reportError(undefined, busName, operation, error),
           circuit: (state, previous) => {
-            this.#logCircuit(busName as string, state, previous)
+            logCircuit(this.log, busName as string, state, previous)
             if (this.events.listening('circuit'))
               this.events.emit('circuit', { tier: busName as string, state, previous })
           },
@@ -341,40 +341,6 @@ export class CacheRuntime {
     if (invalidation.tags) this.tags.apply(invalidation.tags)
   }
 
-  #logCircuit(tier: string, state: BreakerState, previous: BreakerState): void {
-    const level = state === 'open' ? 'error' : 'info'
-    const what =
-      state === 'open'
-        ? 'circuit open: calls fail fast until a probe succeeds'
-        : state === 'half-open'
-          ? 'circuit half-open: probing'
-          : 'circuit closed: calls go through again'
-    this.log.log(level, `circuit:${tier}:${state}`, `${tier}: ${what}`, { tier, state, previous })
-  }
-
-  #logRecovery(event: RecoveryEvent): void {
-    if (!this.log.enabled) return
-    const { fenced, pending } = this.recovery.stats()
-    const target = event.key ?? event.prefix
-    const level = event.state === 'recovered' ? 'info' : 'warn'
-    const message =
-      event.state === 'fenced'
-        ? `${event.tier}: a failed write fenced "${target}"; reads skip the tier for it until repaired`
-        : event.state === 'recovered'
-          ? `${event.tier}: repaired "${target}"`
-          : `${event.tier}: repair of "${target}" dropped on close`
-    this.log.log(
-      level,
-      `recovery:${event.tier}:${event.state}`,
-      `${message} (${fenced} fenced, ${pending} pending)`,
-      {
-        tier: event.tier,
-        fenced,
-        pending,
-      },
-    )
-  }
-
   /** After a bus outage, messages may have been lost: drop every local copy. */
   #resetLocal(): void {
     this.log.log('warn', 'bus:reset', 'bus: messages may have been lost; dropped the local tier')
@@ -383,13 +349,13 @@ export class CacheRuntime {
     this.tags.markAllStale()
   }
 
-  /** Counts and reports an undecodable entry or record read from remote tier `index`. */
   /** Each tier's own store counters, aligned with `stats.tiers` (none for the local tier). */
   storeStats(): (StoreStats | undefined)[] {
     const remote = this.options.remotes.map(readStoreStats)
     return this.local ? [undefined, ...remote] : remote
   }
 
+  /** Counts and reports an undecodable entry or record read from remote tier `index`. */
   decodeFailed(index: number, error: DecodeError): void {
     ;(this.remoteStats[index] as TierStats).errors++
     this.reportError(error.key, this.remoteStats[index]?.name, 'decode', error)
