@@ -1,4 +1,5 @@
-import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib'
+import { deflateRawSync, inflateRawSync } from 'node:zlib'
+import { checksumSkippingOwnField, readFloat32LE, readFloat64LE, readUint32LE } from './checksum.js'
 import type { CacheEntry } from './entry.js'
 import { NO_TAGS } from './entry.js'
 import {
@@ -146,7 +147,7 @@ export class EnvelopeCodec {
       offset += 2 + bytes.byteLength
     }
     out.set(payload, offset)
-    view.setUint32(4, checksum(out), true)
+    view.setUint32(4, checksumSkippingOwnField(out), true)
     return out
   }
 
@@ -155,72 +156,50 @@ export class EnvelopeCodec {
    * written for another key, and payloads over `maxValueBytes`.
    */
   decode(key: string, bytes: Uint8Array): CacheEntry {
-    const fail = (reason: string, cause?: unknown): DecodeError =>
-      new DecodeError(`stored entry for key "${key}" ${reason}`, key, cause)
-    if (bytes.byteLength < 2 || bytes[0] !== MAGIC) {
-      throw new DecodeError(`stored bytes for key "${key}" are not a @stack envelope`, key)
+    // One test for the usual case; headerProblem says what is wrong otherwise.
+    if (
+      bytes.byteLength < FIXED_HEADER_BYTES ||
+      bytes[0] !== MAGIC ||
+      bytes[1] !== ENVELOPE_VERSION ||
+      ((bytes[2] as number) & UNKNOWN_FLAGS) !== 0 ||
+      bytes[3] !== 0
+    ) {
+      throw headerProblem(key, bytes)
     }
-    if (bytes[1] !== ENVELOPE_VERSION) {
-      throw fail(
-        `has envelope version ${bytes[1]}; this @stack/core reads version ${ENVELOPE_VERSION} only`,
-      )
-    }
-    if (bytes.byteLength < FIXED_HEADER_BYTES) throw fail('is truncated inside its header')
     const flags = bytes[2] as number
-    if ((flags & UNKNOWN_FLAGS) !== 0 || bytes[3] !== 0) throw fail('has unknown flags')
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    if (view.getUint32(4, true) !== checksum(bytes)) throw fail('is corrupt (checksum mismatch)')
+    if (readUint32LE(bytes, 4) !== checksumSkippingOwnField(bytes)) {
+      throw decodeError(key, 'is corrupt (checksum mismatch)')
+    }
     if (!sameBytes(bytes, DIGEST_OFFSET, keyDigest(key))) {
-      throw fail('was written for another key (key digest mismatch)')
+      throw decodeError(key, 'was written for another key (key digest mismatch)')
     }
     if ((flags & SERIALIZER_MASK) !== this.#serializer.id) {
-      throw fail(
+      throw decodeError(
+        key,
         `was written by serializer #${flags & SERIALIZER_MASK}; this cache uses ${this.#serializer.name} (#${this.#serializer.id})`,
       )
     }
-    const createdAt = view.getFloat64(CREATED_AT_OFFSET, true)
-    const freshUntil = view.getFloat64(FRESH_UNTIL_OFFSET, true)
-    const staleUntil = view.getFloat64(STALE_UNTIL_OFFSET, true)
-    const loadTime = view.getFloat32(LOAD_TIME_OFFSET, true)
+    const createdAt = readFloat64LE(bytes, CREATED_AT_OFFSET)
+    const freshUntil = readFloat64LE(bytes, FRESH_UNTIL_OFFSET)
+    const staleUntil = readFloat64LE(bytes, STALE_UNTIL_OFFSET)
+    const loadTime = readFloat32LE(bytes, LOAD_TIME_OFFSET)
     // Comparisons with NaN are false, so NaN anywhere fails these too.
     if (!Number.isFinite(createdAt) || !(freshUntil >= createdAt && staleUntil >= freshUntil)) {
-      throw fail('has an impossible lifetime')
+      throw decodeError(key, 'has an impossible lifetime')
     }
-    const { tags, end } = this.#readTags(view, fail)
-    const value = this.#readValue(bytes.subarray(end), (flags & DEFLATED) !== 0, fail)
-    const entry: CacheEntry = { value, createdAt, freshUntil, staleUntil, tags }
+    const tagCount =
+      (bytes[TAG_COUNT_OFFSET] as number) | ((bytes[TAG_COUNT_OFFSET + 1] as number) << 8)
+    const { tags, end } =
+      tagCount === 0 ? { tags: NO_TAGS, end: FIXED_HEADER_BYTES } : readTags(key, bytes, tagCount)
+    const value = this.#readValue(key, bytes.subarray(end), (flags & DEFLATED) !== 0)
     // loadTime is only a hint for early refresh: anything but a finite positive is "unknown".
-    return loadTime > 0 && Number.isFinite(loadTime) ? { ...entry, loadTime } : entry
+    return loadTime > 0 && Number.isFinite(loadTime)
+      ? { value, createdAt, freshUntil, staleUntil, tags, loadTime }
+      : { value, createdAt, freshUntil, staleUntil, tags }
   }
 
-  #readTags(
-    view: DataView,
-    fail: (reason: string, cause?: unknown) => DecodeError,
-  ): { tags: readonly string[]; end: number } {
-    const count = view.getUint16(TAG_COUNT_OFFSET, true)
-    let offset = FIXED_HEADER_BYTES
-    if (count === 0) return { tags: NO_TAGS, end: offset }
-    const tags: string[] = []
-    for (let i = 0; i < count; i++) {
-      if (offset + 2 > view.byteLength) throw fail('is truncated inside its tags')
-      const length = view.getUint16(offset, true)
-      const start = view.byteOffset + offset + 2
-      if (length === 0 || offset + 2 + length > view.byteLength) throw fail('has a malformed tag')
-      try {
-        tags.push(decoder.decode(new Uint8Array(view.buffer, start, length)))
-      } catch (error) {
-        throw fail('has a tag that is not UTF-8', error)
-      }
-      offset += 2 + length
-    }
-    return { tags, end: offset }
-  }
-
-  #readValue(
-    stored: Uint8Array,
-    deflated: boolean,
-    fail: (reason: string, cause?: unknown) => DecodeError,
-  ): unknown {
+  #readValue(key: string, stored: Uint8Array, deflated: boolean): unknown {
+    const fail = (reason: string, cause?: unknown) => decodeError(key, reason, cause)
     let payload = stored
     if (deflated) {
       try {
@@ -266,22 +245,49 @@ export function envelopeHeaderLength(bytes: Uint8Array): number | undefined {
   return offset <= bytes.byteLength ? offset : undefined
 }
 
-/** CRC-32 of bytes 0–3 then 8–end (bytes 4–7 hold the checksum itself). */
-function checksum(envelope: Uint8Array): number {
-  // The four leading bytes are summed here: a second native call costs more than they do.
-  let crc = 0xffffffff
-  for (let i = 0; i < 4; i++) {
-    crc = (CRC_TABLE[(crc ^ (envelope[i] as number)) & 0xff] as number) ^ (crc >>> 8)
+/** The tag list of an envelope whose header says it holds `count` tags. */
+function readTags(
+  key: string,
+  bytes: Uint8Array,
+  count: number,
+): { tags: readonly string[]; end: number } {
+  const tags: string[] = []
+  let offset = FIXED_HEADER_BYTES
+  for (let i = 0; i < count; i++) {
+    if (offset + 2 > bytes.byteLength) throw decodeError(key, 'is truncated inside its tags')
+    const length = (bytes[offset] as number) | ((bytes[offset + 1] as number) << 8)
+    if (length === 0 || offset + 2 + length > bytes.byteLength) {
+      throw decodeError(key, 'has a malformed tag')
+    }
+    try {
+      tags.push(decoder.decode(bytes.subarray(offset + 2, offset + 2 + length)))
+    } catch (error) {
+      throw decodeError(key, 'has a tag that is not UTF-8', error)
+    }
+    offset += 2 + length
   }
-  return crc32(envelope.subarray(8), (crc ^ 0xffffffff) >>> 0)
+  return { tags, end: offset }
 }
 
-/** The CRC-32 (IEEE) byte table, as zlib computes it. */
-const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, byte) => {
-  let value = byte
-  for (let bit = 0; bit < 8; bit++) value = value & 1 ? 0xedb88320 ^ (value >>> 1) : value >>> 1
-  return value
-})
+/** Why `bytes` are not an envelope this codec reads (the fast check in `decode` failed). */
+function headerProblem(key: string, bytes: Uint8Array): DecodeError {
+  if (bytes.byteLength < 2 || bytes[0] !== MAGIC) {
+    return new DecodeError(`stored bytes for key "${key}" are not a @stack envelope`, key)
+  }
+  if (bytes[1] !== ENVELOPE_VERSION) {
+    return decodeError(
+      key,
+      `has envelope version ${bytes[1]}; this @stack/core reads version ${ENVELOPE_VERSION} only`,
+    )
+  }
+  if (bytes.byteLength < FIXED_HEADER_BYTES)
+    return decodeError(key, 'is truncated inside its header')
+  return decodeError(key, 'has unknown flags')
+}
+
+function decodeError(key: string, reason: string, cause?: unknown): DecodeError {
+  return new DecodeError(`stored entry for key "${key}" ${reason}`, key, cause)
+}
 
 function sameBytes(bytes: Uint8Array, offset: number, expected: Uint8Array): boolean {
   for (let i = 0; i < expected.byteLength; i++) {

@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib'
+import { checksumSkippingOwnField, readFloat64LE, readUint32LE } from '../checksum.js'
 
 /**
  * The stored form of a tag timestamp: as checked as an entry's envelope, so that a
@@ -26,7 +26,7 @@ export function encodeTagRecord(at: number): Uint8Array {
   bytes[0] = MAGIC
   bytes[1] = VERSION
   view.setFloat64(8, at, true)
-  view.setUint32(4, checksum(bytes), true)
+  view.setUint32(4, checksumSkippingOwnField(bytes), true)
   return bytes
 }
 
@@ -38,12 +38,7 @@ export function decodeTagRecord(bytes: Uint8Array, now: number): number | undefi
   if (bytes.byteLength !== RECORD_BYTES || bytes[0] !== MAGIC || bytes[1] !== VERSION) {
     return undefined
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, RECORD_BYTES)
-  if (view.getUint32(4, true) !== checksum(bytes)) return undefined
-  const at = view.getFloat64(8, true)
+  if (readUint32LE(bytes, 4) !== checksumSkippingOwnField(bytes)) return undefined
+  const at = readFloat64LE(bytes, 8)
   return Number.isFinite(at) && at <= now + MAX_TAG_CLOCK_SKEW ? at : undefined
-}
-
-function checksum(bytes: Uint8Array): number {
-  return crc32(bytes.subarray(8, RECORD_BYTES), crc32(bytes.subarray(0, 4)))
 }

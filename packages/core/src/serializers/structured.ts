@@ -74,7 +74,9 @@ function jsonPayload(value: unknown): Uint8Array {
   return out
 }
 
-/** The JSON text after the marker byte. */
+const utf8 = new TextDecoder()
+
+/** The JSON text after the marker byte (a `subarray` is cheaper than a `Buffer` view). */
 function textOf(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + 1, bytes.byteLength - 1).toString('utf8')
+  return utf8.decode(bytes.subarray(1))
 }
