@@ -1,5 +1,11 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib'
-import { checksumSkippingOwnField, readFloat32LE, readFloat64LE, readUint32LE } from './checksum.js'
+import {
+  bytesView,
+  checksumSkippingOwnField,
+  readFloat32LE,
+  readFloat64LE,
+  readUint32LE,
+} from './checksum.js'
 import type { CacheEntry } from './entry.js'
 import { NO_TAGS } from './entry.js'
 import {
@@ -191,7 +197,7 @@ export class EnvelopeCodec {
       (bytes[TAG_COUNT_OFFSET] as number) | ((bytes[TAG_COUNT_OFFSET + 1] as number) << 8)
     const { tags, end } =
       tagCount === 0 ? { tags: NO_TAGS, end: FIXED_HEADER_BYTES } : readTags(key, bytes, tagCount)
-    const value = this.#readValue(key, bytes.subarray(end), (flags & DEFLATED) !== 0)
+    const value = this.#readValue(key, bytesView(bytes, end), (flags & DEFLATED) !== 0)
     // loadTime is only a hint for early refresh: anything but a finite positive is "unknown".
     return loadTime > 0 && Number.isFinite(loadTime)
       ? { value, createdAt, freshUntil, staleUntil, tags, loadTime }
@@ -260,7 +266,7 @@ function readTags(
       throw decodeError(key, 'has a malformed tag')
     }
     try {
-      tags.push(decoder.decode(bytes.subarray(offset + 2, offset + 2 + length)))
+      tags.push(decoder.decode(bytesView(bytes, offset + 2, offset + 2 + length)))
     } catch (error) {
       throw decodeError(key, 'has a tag that is not UTF-8', error)
     }

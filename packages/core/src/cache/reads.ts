@@ -64,7 +64,7 @@ export class Reads {
   /** Like {@link readRemotes} for many keys: one batch call per tier, for the keys still missing. */
   async readRemotesMany(fullKeys: readonly string[], found: (Found | undefined)[]): Promise<void> {
     const rt = this.#rt
-    const watches = fullKeys.map((fullKey) => rt.epochs.watch(fullKey))
+    const watches = rt.epochs.watchMany(fullKeys)
     try {
       for (let i = 0; i < rt.remotes.length; i++) {
         const stats = rt.remoteStats[i] as TierStats
@@ -96,7 +96,7 @@ export class Reads {
         }
       }
     } finally {
-      for (const watch of watches) rt.epochs.end(watch)
+      rt.epochs.endMany(watches)
     }
   }
 
