@@ -104,9 +104,9 @@ export class Reads {
    * One remote tier's entry for `fullKey`, or `undefined` when it has none, failed, or
    * cannot be trusted for this key now (a mutation pending or fenced there).
    */
-  async readTier(index: number, fullKey: string): Promise<CacheEntry | undefined> {
+  readTier(index: number, fullKey: string): Promise<CacheEntry | undefined> {
     const rt = this.#rt
-    if (!rt.calls.readable(index, fullKey)) return undefined
+    if (!rt.calls.readable(index, fullKey)) return Promise.resolve(undefined)
     return rt.calls.call(index, fullKey, 'get', (tier) => tier.get(fullKey))
   }
 

@@ -74,43 +74,66 @@ export class RemoteCalls {
    * Runs a call that changes nothing. A failure is counted and reported; in strict mode
    * it rejects, otherwise it resolves `undefined` so the other tiers can answer.
    */
-  async call<R>(
+  call<R>(
     index: number,
     fullKey: string | undefined,
     operation: string,
     call: (tier: RemoteTier) => Promise<R>,
   ): Promise<R | undefined> {
-    const outcome = await this.attempt(index, fullKey, operation, call)
-    return outcome.ok ? outcome.value : undefined
+    // No async frame of its own: every read of every key passes here.
+    return this.#run(index, fullKey, operation, call).then(undefined, (error: unknown) => {
+      this.#failed(index, fullKey, operation, error)
+      return undefined
+    })
   }
 
   /** Like {@link call}, telling a failure apart from an `undefined` result. */
-  async attempt<R>(
+  attempt<R>(
     index: number,
     fullKey: string | undefined,
     operation: string,
     call: (tier: RemoteTier) => Promise<R>,
     sent?: (raw: Promise<R>) => void,
   ): Promise<CallOutcome<R>> {
+    return this.#run(index, fullKey, operation, call, sent).then(
+      (value): CallOutcome<R> => ({ ok: true, value }),
+      (error: unknown): CallOutcome<R> => {
+        this.#failed(index, fullKey, operation, error)
+        return { ok: false }
+      },
+    )
+  }
+
+  /** `call` on tier `index`, traced and guarded. */
+  #run<R>(
+    index: number,
+    fullKey: string | undefined,
+    operation: string,
+    call: (tier: RemoteTier) => Promise<R>,
+    sent?: (raw: Promise<R>) => void,
+  ): Promise<R> {
     const tier = this.tiers[index] as RemoteTier
-    try {
-      const value = await traced(
-        tierChannel,
-        () => ({ cache: this.#reporter.cacheName, tier: tier.name, operation, key: fullKey }),
-        () =>
-          tier.guard.run(operation, fullKey, () => {
-            const raw = call(tier)
-            sent?.(raw)
-            return raw
-          }),
-      )
-      return { ok: true, value }
-    } catch (error) {
-      ;(this.#stats[index] as TierStats).errors++
-      this.#reporter.reportError(fullKey, tier.name, operation, error)
-      if (this.#reporter.strict || ClosedError.isInstance(error))
-        throw asStoreError(tier.name, error, fullKey)
-      return { ok: false }
+    const guarded = () =>
+      tier.guard.run(operation, fullKey, () => {
+        const raw = call(tier)
+        sent?.(raw)
+        return raw
+      })
+    if (!tierChannel.hasSubscribers) return guarded()
+    return traced(
+      tierChannel,
+      () => ({ cache: this.#reporter.cacheName, tier: tier.name, operation, key: fullKey }),
+      guarded,
+    )
+  }
+
+  /** Counts and reports a failed call; rethrows it in strict mode and for a closed cache. */
+  #failed(index: number, fullKey: string | undefined, operation: string, error: unknown): void {
+    const tier = this.tiers[index] as RemoteTier
+    ;(this.#stats[index] as TierStats).errors++
+    this.#reporter.reportError(fullKey, tier.name, operation, error)
+    if (this.#reporter.strict || ClosedError.isInstance(error)) {
+      throw asStoreError(tier.name, error, fullKey)
     }
   }
 

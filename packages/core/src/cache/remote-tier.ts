@@ -66,9 +66,9 @@ export class RemoteTier {
         : undefined
   }
 
-  async get(key: string): Promise<CacheEntry | undefined> {
-    const bytes = await (this.#reads ? this.#reads.read(key) : this.store.get(key))
-    return bytes === undefined ? undefined : this.#decode(key, bytes)
+  get(key: string): Promise<CacheEntry | undefined> {
+    const read = this.#reads ? this.#reads.read(key) : this.store.get(key)
+    return read.then((bytes) => (bytes === undefined ? undefined : this.#decode(key, bytes)))
   }
 
   async getMany(keys: readonly string[]): Promise<(CacheEntry | undefined)[]> {

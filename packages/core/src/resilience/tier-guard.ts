@@ -1,4 +1,5 @@
 import { StoreUnavailableError, TimeoutError } from '../errors.js'
+import { Deadlines } from '../store-kit/deadlines.js'
 import { isTierFailure } from './failure.js'
 import { resolveTierGuardOptions, type TierGuardOptions } from './options.js'
 
@@ -48,6 +49,8 @@ export class TierGuard {
   readonly #failureThreshold: number
   readonly #cooldown: number
   readonly #clock: () => number
+  /** One timer for all calls in flight (they share the timeout); none without a timeout. */
+  readonly #deadlines: Deadlines | undefined
   readonly #listeners = new Set<BreakerListener>()
   #state: BreakerState = 'closed'
   #consecutiveFailures = 0
@@ -66,6 +69,8 @@ export class TierGuard {
     this.#failureThreshold = resolved.failureThreshold
     this.#cooldown = resolved.cooldown
     this.#clock = resolved.clock
+    this.#deadlines =
+      resolved.timeout === Number.POSITIVE_INFINITY ? undefined : new Deadlines(resolved.timeout)
   }
 
   /**
@@ -146,27 +151,23 @@ export class TierGuard {
     operation: string,
     key: string | undefined,
   ): Promise<T> {
+    const deadlines = this.#deadlines as Deadlines
     return new Promise<T>((resolve, reject) => {
-      let timedOut = false
-      const timer = setTimeout(() => {
-        timedOut = true
+      const deadline = deadlines.start(() => {
         this.#timeouts++
         const error = this.#timeoutError(operation, key)
         this.#failed(error, probe)
         reject(error)
-      }, this.#timeout)
-      timer.unref()
+      })
       // Both handlers stay attached after a timeout, so a late rejection is always handled.
       pending.then(
         (value) => {
-          if (timedOut) return
-          clearTimeout(timer)
+          if (!deadlines.finish(deadline)) return
           this.#recordSuccess(probe)
           resolve(value)
         },
         (error: unknown) => {
-          if (timedOut) return
-          clearTimeout(timer)
+          if (!deadlines.finish(deadline)) return
           this.#failed(error, probe)
           reject(error)
         },

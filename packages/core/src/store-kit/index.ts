@@ -2,7 +2,7 @@
  * The store-author kit: small, dependency-free helpers for writing a `RemoteStore`.
  *
  * - Any store: {@link withDeadline} (a per-call deadline that rejects with
- *   `StoreUnavailableError`), {@link mapConcurrent}, key/prefix/write checks
+ *   `StoreUnavailableError`), {@link Deadlines} (one timer for many calls sharing a timeout), {@link mapConcurrent}, key/prefix/write checks
  *   ({@link assertKey}, {@link assertPrefix}, {@link assertWrite}, {@link isExpired}),
  *   the option reader {@link readOptions} and value readers ({@link integerOption},
  *   {@link durationOption}, ...), ready `keys`/`clear` over a scannable or sorted backend
@@ -45,6 +45,7 @@ export {
 export { mapConcurrent } from './concurrency.js'
 export { assertTombstoneUntil, assertVersion, refusesVersion } from './conditional.js'
 export { type DeadlineOptions, withDeadline } from './deadline.js'
+export { type Deadline, Deadlines } from './deadlines.js'
 export { type EnvelopeParts, payloadDigest, splitEnvelope } from './envelope-parts.js'
 export { ObjectBackend } from './object-backend.js'
 export {

@@ -75,20 +75,33 @@ describe('TierGuard timeout', () => {
     expect(guard.state).toBe('open')
   })
 
-  test('arms one unref’d timer per call and clears it when the call settles', async () => {
+  test('times every call in flight with one unref’d timer, not one per call', async () => {
     const setTimer = vi.spyOn(globalThis, 'setTimeout')
-    const clearTimer = vi.spyOn(globalThis, 'clearTimeout')
     const guard = new TierGuard('redis', { timeout: 60_000 })
-    await guard.run('get', 'k', async () => 'v')
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => guard.run('get', `k${i}`, async () => 'v')),
+    )
     await guard.run('get', 'k', () => Promise.reject(connectionRefused())).catch(() => undefined)
     const timers = setTimer.mock.calls
       .map((call, index) => ({ delay: call[1], timer: setTimer.mock.results[index]?.value }))
       .filter(({ delay }) => delay === 60_000)
       .map(({ timer }) => timer as NodeJS.Timeout)
-    expect(timers).toHaveLength(2)
-    expect(timers.map((timer) => timer.hasRef())).toEqual([false, false])
-    const cleared = clearTimer.mock.calls.map(([timer]) => timer)
-    for (const timer of timers) expect(cleared).toContain(timer)
+    expect(timers).toHaveLength(1)
+    expect(timers[0]?.hasRef()).toBe(false)
+  })
+
+  test('a call that outlives the timeout fails while calls around it succeed', async () => {
+    const guard = new TierGuard('redis', { timeout: 40 })
+    const hung = guard.run('get', 'hung', () => new Promise(() => undefined))
+    const quick = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => guard.run('get', `k${i}`, async () => i)),
+    )
+    expect(quick).toHaveLength(20)
+    await sleep(10)
+    const later = guard.run('get', 'later', () => new Promise(() => undefined))
+    await expect(hung).rejects.toThrow(TimeoutError)
+    await expect(later).rejects.toThrow(TimeoutError)
+    expect(guard.stats().timeouts).toBe(2)
   })
 
   test('arms no timer when timeout is Infinity', async () => {

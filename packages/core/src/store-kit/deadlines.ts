@@ -10,12 +10,28 @@ export interface Deadline {
  * timer per call (arming and clearing one costs about as much as a Redis round trip's
  * own client-side work). Deadlines arrive in increasing order, so the calls form a
  * queue: the timer waits for the oldest unfinished one, expires what is due, and re-arms.
+ * Time is read from `performance.now()` (monotonic): a wall-clock step neither expires
+ * calls early nor holds them late.
+ *
+ * @example
+ * ```ts
+ * const deadlines = new Deadlines(500)
+ * function timed<T>(call: Promise<T>): Promise<T> {
+ *   return new Promise((resolve, reject) => {
+ *     const deadline = deadlines.start(() => reject(new Error('timed out after 500 ms')))
+ *     call.then(
+ *       (value) => deadlines.finish(deadline) && resolve(value),
+ *       (error) => deadlines.finish(deadline) && reject(error),
+ *     )
+ *   })
+ * }
+ * ```
  */
 export class Deadlines {
   readonly #timeoutMs: number
   #queue: Deadline[] = []
   #head = 0
-  #timer: NodeJS.Timeout | undefined
+  #timer: ReturnType<typeof setTimeout> | undefined
 
   constructor(timeoutMs: number) {
     this.#timeoutMs = timeoutMs
@@ -60,7 +76,7 @@ export class Deadlines {
    * Unref'd: the timer may outlive the calls it timed, and must not hold the process
    * open; a pending call always has the client's own socket or reconnect timer doing so.
    */
-  #arm(delayMs: number): NodeJS.Timeout {
+  #arm(delayMs: number): ReturnType<typeof setTimeout> {
     return setTimeout(this.#expire, delayMs).unref()
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { Deadlines } from '../src/deadlines.js'
+import { Deadlines } from '../../src/store-kit/deadlines.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
