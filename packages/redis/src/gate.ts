@@ -1,6 +1,6 @@
 import { ClosedError, StackError, StoreUnavailableError } from '@stack/core'
-import type { RedisClient } from './client.js'
 import { Deadlines } from '@stack/core/store-kit'
+import type { RedisClient } from './client.js'
 
 /**
  * Every Redis call of a store or bus goes through its gate, which enforces the
