@@ -43,11 +43,13 @@ interface Batch {
  * Turns the single-key reads one remote store receives close together into batch reads:
  * the `read`s issued while a batch is open (the same tick by default, or a window of at
  * most {@link MAX_COALESCE_WINDOW_MICROS} µs) are sent as one `getMany` of the distinct
- * keys, and each caller gets the bytes of its own key. A batch that fails or hangs fails
+ * keys, and each caller gets the bytes of its own key. With same-tick batches the first
+ * read of a tick is sent at once with `get` (a read without concurrency waits for
+ * nothing) and the batch gathers the reads after it. A batch that fails or hangs fails
  * or hangs for each of its members (the tier guard's timeout then applies to each caller
  * on its own); a batch refused for a caller mistake (`isTierFailure` false, e.g. one
- * invalid key) is retried key by key, so that mistake stays its own caller's. A lone read is sent with `get`, so reading without concurrency costs what
- * it did before. A batch reaching `maxBatchKeys` distinct keys is sent at once and the
+ * invalid key) is retried key by key, so that mistake stays its own caller's. A batch of
+ * one key is sent with `get`. A batch reaching `maxBatchKeys` distinct keys is sent at once and the
  * next read opens a new one.
  *
  * Ordering: a read only joins a batch that has not been sent yet, never one in flight,
@@ -56,7 +58,8 @@ interface Batch {
  * @example
  * ```ts
  * const reads = new ReadCoalescer(completeStore(store), { windowMicros: 0 }, 500)
- * const [a, b] = await Promise.all([reads.read('a'), reads.read('b')]) // one getMany(['a', 'b'])
+ * // get('a') at once, then one getMany(['b', 'c']) for the rest of the tick
+ * const [a, b, c] = await Promise.all([reads.read('a'), reads.read('b'), reads.read('c')])
  * ```
  */
 export class ReadCoalescer {
@@ -64,6 +67,11 @@ export class ReadCoalescer {
   readonly #windowNanos: bigint
   readonly #maxBatchKeys: number
   #open: Batch | undefined
+  /** Same-tick coalescing only: the read sent alone this tick, which its key's callers share. */
+  #solo: { readonly key: string; readonly read: Promise<Bytes> } | undefined
+  readonly #endTick = (): void => {
+    this.#solo = undefined
+  }
 
   constructor(
     store: CompleteStore,
@@ -77,6 +85,18 @@ export class ReadCoalescer {
 
   /** The bytes stored under `key`, read in the batch open now (or a new one). */
   read(key: string): Promise<Bytes> {
+    // Same-tick coalescing: the first read of a tick goes out at once, so a read without
+    // concurrency waits for nothing; the reads after it in the tick form one batch.
+    if (this.#windowNanos === 0n) {
+      const solo = this.#solo
+      if (solo?.key === key) return solo.read
+      if (solo === undefined && this.#open === undefined) {
+        const read = this.#call(() => this.#store.get(key))
+        this.#solo = { key, read }
+        queueMicrotask(this.#endTick)
+        return read
+      }
+    }
     let batch = this.#open
     if (batch === undefined) batch = this.#openBatch()
     let waiter = batch.waiters.get(key)

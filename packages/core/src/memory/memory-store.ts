@@ -63,7 +63,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): RemoteStore {
   const get = (key: string): Uint8Array | undefined => {
     checkKey(key)
     const held = tier.get(key)
-    return held === undefined ? undefined : new Uint8Array(held.bytes)
+    return held === undefined ? undefined : copyOffHeap(held.bytes)
   }
   const check = (key: string, value: Uint8Array, expiresAt: number): void => {
     checkKey(key)
@@ -218,4 +218,15 @@ function checkExpiresAt(expiresAt: unknown): void {
       `expiresAt must be epoch ms, got ${String(expiresAt)}`,
     )
   }
+}
+
+/**
+ * A copy backed by its own `ArrayBuffer`, as network clients return theirs. A small
+ * `new Uint8Array(bytes)` lives on the V8 heap, and the first view taken of it (the
+ * envelope's payload, say) moves it off the heap at a cost of its own.
+ */
+function copyOffHeap(bytes: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(new ArrayBuffer(bytes.byteLength))
+  copy.set(bytes)
+  return copy
 }

@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import {
   type CompleteStore,
   completeStore,
@@ -73,29 +73,46 @@ function gate<T>() {
 }
 
 describe('read coalescing', () => {
-  test('concurrent gets of distinct keys are one getMany, each caller gets its own value', async () => {
+  test('concurrent gets of distinct keys: the first goes at once, the rest of the tick is one getMany', async () => {
     const { store, calls } = recordingStore()
     await seed(store, 100)
     const cache = createCache({ tiers: [store] })
     const values = await Promise.all(keys(100).map((key) => cache.get(key)))
     expect(values).toEqual(keys(100).map((key) => ({ key })))
-    expect(calls).toEqual([['getMany', keys(100)]])
+    expect(calls).toEqual([
+      ['get', 'k0'],
+      ['getMany', keys(100).slice(1)],
+    ])
   })
 
   test('a key read several times in one batch is fetched once, and each caller gets its own copy', async () => {
     const { store, calls } = recordingStore()
     await seed(store, 2)
     const cache = createCache({ tiers: [store] })
-    const [a1, b, a2, a3] = await Promise.all([
-      cache.get('k0'),
+    const [a1, b, a2, a3, b2, b3] = await Promise.all([
+      cache.get('k0'), // sent at once: later reads of k0 in this tick share it
       cache.get('k1'),
       cache.get('k0'),
       cache.get('k0'),
+      cache.get('k1'),
+      cache.get('k1'),
     ])
-    expect(calls).toEqual([['getMany', ['k0', 'k1']]])
-    expect([a1, a2, a3, b]).toEqual([{ key: 'k0' }, { key: 'k0' }, { key: 'k0' }, { key: 'k1' }])
+    // The batch held one distinct key: sent with get.
+    expect(calls).toEqual([
+      ['get', 'k0'],
+      ['get', 'k1'],
+    ])
+    expect([a1, a2, a3, b, b2, b3]).toEqual([
+      { key: 'k0' },
+      { key: 'k0' },
+      { key: 'k0' },
+      { key: 'k1' },
+      { key: 'k1' },
+      { key: 'k1' },
+    ])
     expect(a1).not.toBe(a2)
     expect(a2).not.toBe(a3)
+    expect(b).not.toBe(b2)
   })
 
   test('a lone read is a plain get, and reads in different ticks are different batches', async () => {
@@ -121,7 +138,11 @@ describe('read coalescing', () => {
     const { store } = recordingStore({ getMany: () => Promise.reject(outage) })
     await seed(store, 5)
     const strict = createCache({ tiers: [store], strict: true, circuitBreaker: false })
-    const settled = await Promise.allSettled(keys(5).map((key) => strict.get(key)))
+    // The first read of the tick goes alone (and succeeds); the other five are one batch.
+    const [lead, ...settled] = await Promise.allSettled(
+      ['lead', ...keys(5)].map((key) => strict.get(key)),
+    )
+    expect(lead).toEqual({ status: 'fulfilled', value: undefined })
     settled.forEach((result, i) => {
       expect(result.status).toBe('rejected')
       const reason = (result as PromiseRejectedResult).reason
@@ -131,8 +152,8 @@ describe('read coalescing', () => {
     const lenient = createCache({ tiers: [store], circuitBreaker: false })
     const errors: unknown[] = []
     lenient.on('error', (event) => errors.push(event.error))
-    expect(await Promise.all(keys(5).map((key) => lenient.get(key)))).toEqual(
-      Array(5).fill(undefined),
+    expect(await Promise.all(['lead', ...keys(5)].map((key) => lenient.get(key)))).toEqual(
+      Array(6).fill(undefined),
     )
     expect(errors).toEqual(Array(5).fill(outage))
     expect(lenient.stats().tiers[0]?.errors).toBe(5)
@@ -147,12 +168,14 @@ describe('read coalescing', () => {
     })
     await seed(refusing.store, 2)
     const cache = createCache({ tiers: [refusing.store], strict: true })
-    expect(await Promise.all(['k0', 'bad', 'k1'].map((key) => cache.get(key)))).toEqual([
+    expect(await Promise.all(['lead', 'k0', 'bad', 'k1'].map((key) => cache.get(key)))).toEqual([
+      undefined,
       { key: 'k0' },
       undefined,
       { key: 'k1' },
     ])
     expect(refusing.calls).toEqual([
+      ['get', 'lead'],
       ['getMany', ['k0', 'bad', 'k1']],
       ['get', 'k0'],
       ['get', 'bad'],
@@ -169,7 +192,10 @@ describe('read coalescing', () => {
       tierTimeout: 30,
       circuitBreaker: false,
     })
-    const settled = await Promise.allSettled(keys(4).map((key) => cache.get(key)))
+    const [lead, ...settled] = await Promise.allSettled(
+      ['lead', ...keys(4)].map((key) => cache.get(key)),
+    )
+    expect(lead?.status).toBe('fulfilled')
     for (const result of settled) {
       expect(result.status).toBe('rejected')
       expect(TimeoutError.isInstance((result as PromiseRejectedResult).reason)).toBe(true)
@@ -195,9 +221,9 @@ describe('read coalescing', () => {
     const values = await Promise.all(keys(7).map((key) => cache.get(key)))
     expect(values).toEqual(keys(7).map((key) => ({ key })))
     expect(calls).toEqual([
-      ['getMany', ['k0', 'k1', 'k2']],
-      ['getMany', ['k3', 'k4', 'k5']],
-      ['get', 'k6'],
+      ['get', 'k0'],
+      ['getMany', ['k1', 'k2', 'k3']],
+      ['getMany', ['k4', 'k5', 'k6']],
     ])
     calls.length = 0
     expect(await cache.getMany(keys(7))).toEqual(keys(7).map((key) => ({ key })))
@@ -234,7 +260,10 @@ describe('read coalescing', () => {
     const loader = () => 'loaded'
     const hits = await Promise.all(keys(10).map((key) => cache.getOrSet(key, loader)))
     expect(hits).toEqual(keys(10).map((key) => ({ key })))
-    expect(calls).toEqual([['getMany', keys(10)]])
+    expect(calls).toEqual([
+      ['get', 'k0'],
+      ['getMany', keys(10).slice(1)],
+    ])
     expect(local.size).toBe(10)
     calls.length = 0
     const remoteOnly = createCache({ tiers: [store] })
@@ -244,7 +273,10 @@ describe('read coalescing', () => {
       true,
       false,
     ])
-    expect(calls).toEqual([['getMany', ['k0', 'k1', 'k2', 'missing']]])
+    expect(calls).toEqual([
+      ['get', 'k0'],
+      ['getMany', ['k1', 'k2', 'missing']],
+    ])
   })
 
   test('a read issued after a write of its key resolved never joins a batch already sent', async () => {
@@ -258,14 +290,15 @@ describe('read coalescing', () => {
     })
     await seed(store, 2)
     const cache = createCache({ tiers: [store] })
-    const before = Promise.all([cache.get('k0'), cache.get('k1')])
+    const before = Promise.all([cache.get('lead'), cache.get('k0'), cache.get('k1')])
     await new Promise((resolve) => setImmediate(resolve)) // the batch is in flight
     await cache.set('k0', 'new')
     const after = cache.get('k0')
     expect(await after).toBe('new')
     held.open()
-    expect(await before).toEqual([{ key: 'k0' }, { key: 'k1' }])
+    expect(await before).toEqual([undefined, { key: 'k0' }, { key: 'k1' }])
     expect(calls).toEqual([
+      ['get', 'lead'],
       ['getMany', ['k0', 'k1']],
       ['get', 'k0'],
     ])
@@ -290,11 +323,22 @@ describe('read coalescing', () => {
     const { store, calls } = recordingStore()
     await seed(store, 2)
     const cache = createCache({ tiers: [store], coalesceReads: { windowMicros: 1_000 } })
-    const first = cache.get('k0')
-    await new Promise((resolve) => setImmediate(resolve))
-    const second = cache.get('k1')
-    expect(await Promise.all([first, second])).toEqual([{ key: 'k0' }, { key: 'k1' }])
-    expect(calls).toEqual([['getMany', ['k0', 'k1']]])
+    // The window is measured on process.hrtime: held still here, so a slow event-loop
+    // turn on a busy machine cannot close it early.
+    let now = process.hrtime.bigint()
+    const clock = vi.spyOn(process.hrtime, 'bigint').mockImplementation(() => now)
+    try {
+      const first = cache.get('k0')
+      await new Promise((resolve) => setImmediate(resolve))
+      await new Promise((resolve) => setImmediate(resolve))
+      const second = cache.get('k1')
+      expect(calls).toEqual([])
+      now += 1_000_000n // the window (1,000 µs) has passed: the next check sends the batch
+      expect(await Promise.all([first, second])).toEqual([{ key: 'k0' }, { key: 'k1' }])
+      expect(calls).toEqual([['getMany', ['k0', 'k1']]])
+    } finally {
+      clock.mockRestore()
+    }
   })
 
   test('bad settings are refused with a code naming the option', () => {
