@@ -140,8 +140,9 @@ export interface CacheOptions extends FreshnessOptions {
   /**
    * Coalesce concurrent single-key reads of a remote tier: the reads (`get`, `has`,
    * `getOrSet`'s remote step, lock waits' re-reads) issued to one tier in the same tick
-   * are sent as one `getMany` of their distinct keys, so a hundred concurrent `get`s cost
-   * one round trip instead of a hundred. A lone read still goes out as a plain `get`, a
+   * are coalesced: the first goes out at once as a plain `get` (a read without
+   * concurrency waits for nothing), the others as one `getMany` of their distinct keys,
+   * so a hundred concurrent `get`s cost two pipelined calls instead of a hundred. A
    * failure or timeout of a batch is each member's, and a batch never exceeds the
    * store's `capabilities.maxBatchKeys`. Only stores with native batches
    * (`capabilities.batch`) coalesce. `{ windowMicros }` also waits up to that many
