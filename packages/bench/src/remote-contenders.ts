@@ -38,6 +38,11 @@ export interface Backend {
   /** The client's own batch read of several keys, in one round trip where it has one. */
   readonly rawBatch: (keys: readonly string[]) => Promise<unknown>
   readonly rawBatchName: string
+  /**
+   * The same batch read, each value then `JSON.parse`d: what an application reading the
+   * backend by hand must do before it can use a value (the raw batch returns bytes).
+   */
+  readonly rawBatchParsed: (keys: readonly string[]) => Promise<unknown>
   /** Caches under test, by label; each reads `keys` seeded with `{ id }`. */
   readonly caches: readonly Contender[]
   /** The store under @stack's caches, for its own `getMany`. */
@@ -163,6 +168,10 @@ export async function redisBackend(
     rawPipelined: (key) => pipelined.getBuffer(`raw:${key}`),
     rawBatch: (many) => raw.mgetBuffer(many.map((key) => `raw:${key}`)),
     rawBatchName: 'ioredis MGET',
+    rawBatchParsed: async (many) =>
+      (await raw.mgetBuffer(many.map((key) => `raw:${key}`))).map((value) =>
+        value === null ? undefined : JSON.parse(value.toString()),
+      ),
     caches,
     store,
     async close() {
@@ -202,6 +211,10 @@ export async function postgresBackend(url: string, keys: readonly string[]): Pro
     rawPipelined: undefined,
     rawBatch: (many) => raw`SELECT key, value FROM raw_cache WHERE key = ANY(${many as string[]})`,
     rawBatchName: 'postgres.js = ANY($1)',
+    rawBatchParsed: async (many) =>
+      (await raw`SELECT key, value FROM raw_cache WHERE key = ANY(${many as string[]})`).map(
+        (row) => JSON.parse((row.value as Buffer).toString()),
+      ),
     caches,
     store,
     async close() {
@@ -232,6 +245,10 @@ export async function memcachedBackend(address: string, keys: readonly string[])
     // memjs has no multi-get: its batch is one get per key, pipelined on the socket.
     rawBatch: (many) => Promise.all(many.map(rawGet)),
     rawBatchName: 'memjs get ×n (no multi-get)',
+    rawBatchParsed: async (many) =>
+      (await Promise.all(many.map(rawGet))).map(({ value }) =>
+        value === null ? undefined : JSON.parse(value.toString()),
+      ),
     caches,
     store,
     async close() {

@@ -43,7 +43,7 @@ export class Reads {
       for (let i = 0; i < rt.remotes.length; i++) {
         const stats = rt.remoteStats[i] as TierStats
         const entry = await this.readTier(i, fullKey)
-        const verdict = entry && this.#judge(entry, fullKey, i, validate)
+        const verdict = entry && this.#judge(entry, fullKey, i, validate, rt.clock())
         const found = verdict instanceof Promise ? await verdict : verdict
         if (found === undefined) {
           stats.misses++
@@ -81,13 +81,18 @@ export class Reads {
           stats.misses += missing.length
           continue
         }
+        // The batch arrived at one instant: one clock read, renewed after any await.
+        let now = rt.clock()
         for (let j = 0; j < missing.length; j++) {
           const k = missing[j] as number
           const fullKey = fullKeys[k] as string
           const entry = entries[j]
-          const verdict = entry && this.#judge(entry, fullKey, i, undefined)
-          const judged = verdict instanceof Promise ? await verdict : verdict
-          if (judged === undefined || rt.clock() >= judged.freshUntil) {
+          let judged = entry && this.#judge(entry, fullKey, i, undefined, now)
+          if (judged instanceof Promise) {
+            judged = await judged
+            now = rt.clock()
+          }
+          if (judged === undefined || now >= judged.freshUntil) {
             stats.misses++
             continue
           }
@@ -132,8 +137,8 @@ export class Reads {
     fullKey: string,
     tier: number,
     validate: ((entry: CacheEntry) => boolean) | undefined,
+    now: number,
   ): Found | undefined | Promise<Found | undefined> {
-    const now = this.#rt.clock()
     if (now >= entry.staleUntil) return undefined
     if (entry.tags.length === 0) return this.#verdict(entry, fullKey, tier, validate)
     return this.#rt

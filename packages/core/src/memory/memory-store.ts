@@ -220,13 +220,26 @@ function checkExpiresAt(expiresAt: unknown): void {
   }
 }
 
+/** Copies are carved from shared slabs of this size, as Node carves small `Buffer`s. */
+const SLAB_BYTES = 64 * 1024
+let slab = new ArrayBuffer(SLAB_BYTES)
+let slabUsed = 0
+
 /**
- * A copy backed by its own `ArrayBuffer`, as network clients return theirs. A small
- * `new Uint8Array(bytes)` lives on the V8 heap, and the first view taken of it (the
- * envelope's payload, say) moves it off the heap at a cost of its own.
+ * A copy in off-heap memory, as network clients return theirs. A small `new
+ * Uint8Array(bytes)` lives on the V8 heap, and the first view taken of it (the
+ * envelope's payload, say) moves it off the heap at a cost of its own; an `ArrayBuffer`
+ * per copy costs more still, hence the slabs.
  */
 function copyOffHeap(bytes: Uint8Array): Uint8Array {
-  const copy = new Uint8Array(new ArrayBuffer(bytes.byteLength))
+  const length = bytes.byteLength
+  if (length > SLAB_BYTES / 8) return bytes.slice()
+  if (slabUsed + length > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES)
+    slabUsed = 0
+  }
+  const copy = new Uint8Array(slab, slabUsed, length)
+  slabUsed += (length + 7) & ~7
   copy.set(bytes)
   return copy
 }
