@@ -193,8 +193,7 @@ for (const backend of backends) {
     at(p50, b, '@stack cache.getMany', BATCH) /
     at(p50, b, `${backend.rawBatchName} (getMany)`, BATCH)
   target(`${b} getMany(100) ≤ 1.3× raw batch`, many, 1.3, '(p50)')
-  const manyParsed =
-    at(p50, b, '@stack cache.getMany', BATCH) / at(p50, b, RAW_PARSED, BATCH)
+  const manyParsed = at(p50, b, '@stack cache.getMany', BATCH) / at(p50, b, RAW_PARSED, BATCH)
   target(`${b} getMany(100) ≤ 1.3× raw batch + JSON.parse`, manyParsed, 1.3, '(p50)')
   const single = at(p50, b, '@stack get', 1) / at(p50, b, 'raw get', 1)
   target(`${b} serial get ≤ 1.1× raw get`, single, 1.1, '(p50)')
