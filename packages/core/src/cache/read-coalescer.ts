@@ -15,6 +15,13 @@ export const MAX_COALESCE_WINDOW_MICROS = 1_000
 
 type Bytes = Uint8Array | undefined
 
+/** Runs one store call under the tier's timeout and breaker (`TierGuard.run`). */
+export type StoreCallGuard = <T>(
+  operation: string,
+  key: string | undefined,
+  call: () => Promise<T>,
+) => Promise<T>
+
 /** One distinct key's read: the promise its callers share, and how to settle it. */
 interface Waiter {
   readonly promise: Promise<Bytes>
@@ -43,7 +50,8 @@ interface Batch {
  * Turns the single-key reads one remote store receives close together into batch reads:
  * the `read`s issued while a batch is open (the same tick by default, or a window of at
  * most {@link MAX_COALESCE_WINDOW_MICROS} µs) are sent as one `getMany` of the distinct
- * keys, and each caller gets the bytes of its own key. With same-tick batches the first
+ * keys, and each caller gets the bytes of its own key. Every store call goes through
+ * `guard` (the tier's timeout and breaker), once per call, so a batch is one guarded call. With same-tick batches the first
  * read of a tick is sent at once with `get` (a read without concurrency waits for
  * nothing) and the batch gathers the reads after it. A batch that fails or hangs fails
  * or hangs for each of its members (the tier guard's timeout then applies to each caller
@@ -64,6 +72,7 @@ interface Batch {
  */
 export class ReadCoalescer {
   readonly #store: CompleteStore
+  readonly #guard: StoreCallGuard
   readonly #windowNanos: bigint
   readonly #maxBatchKeys: number
   #open: Batch | undefined
@@ -77,7 +86,9 @@ export class ReadCoalescer {
     store: CompleteStore,
     setting: { readonly windowMicros: number },
     maxBatchKeys: number,
+    guard: StoreCallGuard = (_operation, _key, call) => call(),
   ) {
+    this.#guard = guard
     this.#store = store
     this.#windowNanos = BigInt(Math.round(setting.windowMicros * 1_000))
     this.#maxBatchKeys = maxBatchKeys
@@ -91,7 +102,7 @@ export class ReadCoalescer {
       const solo = this.#solo
       if (solo?.key === key) return solo.read
       if (solo === undefined && this.#open === undefined) {
-        const read = this.#call(() => this.#store.get(key))
+        const read = this.#call('get', key, () => this.#store.get(key))
         this.#solo = { key, read }
         queueMicrotask(this.#endTick)
         return read
@@ -135,11 +146,11 @@ export class ReadCoalescer {
     const { waiters } = batch
     if (waiters.size === 1) {
       const [key, waiter] = waiters.entries().next().value as [string, Waiter]
-      this.#call(() => this.#store.get(key)).then(waiter.resolve, waiter.reject)
+      this.#call('get', key, () => this.#store.get(key)).then(waiter.resolve, waiter.reject)
       return
     }
     const keys = [...waiters.keys()]
-    this.#call(() => this.#store.getMany(keys)).then(
+    this.#call('getMany', undefined, () => this.#store.getMany(keys)).then(
       (values) => {
         for (let i = 0; i < keys.length; i++) {
           ;(waiters.get(keys[i] as string) as Waiter).resolve(values[i])
@@ -153,16 +164,16 @@ export class ReadCoalescer {
         // A caller mistake (one key the store refuses, say) is that key's alone: each
         // member is read on its own and gets its own answer or error.
         for (const [key, waiter] of waiters) {
-          this.#call(() => this.#store.get(key)).then(waiter.resolve, waiter.reject)
+          this.#call('get', key, () => this.#store.get(key)).then(waiter.resolve, waiter.reject)
         }
       },
     )
   }
 
-  /** Runs a store call, turning a synchronous throw into a rejection. */
-  #call<T>(call: () => Promise<T>): Promise<T> {
+  /** Runs a store call through the guard, a synchronous throw becoming a rejection. */
+  #call<T>(operation: string, key: string | undefined, call: () => Promise<T>): Promise<T> {
     try {
-      return call()
+      return this.#guard(operation, key, call)
     } catch (error) {
       return Promise.reject(error)
     }

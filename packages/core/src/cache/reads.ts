@@ -112,7 +112,7 @@ export class Reads {
   readTier(index: number, fullKey: string): Promise<CacheEntry | undefined> {
     const rt = this.#rt
     if (!rt.calls.readable(index, fullKey)) return Promise.resolve(undefined)
-    return rt.calls.call(index, fullKey, 'get', (tier) => tier.get(fullKey))
+    return rt.calls.read(index, fullKey)
   }
 
   /**

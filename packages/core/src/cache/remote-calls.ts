@@ -1,3 +1,4 @@
+import type { CacheEntry } from '../entry.js'
 import { ClosedError, StoreUnavailableError } from '../errors.js'
 import type { TierStats } from '../stats.js'
 import { tierChannel, traced } from '../tracing.js'
@@ -87,6 +88,22 @@ export class RemoteCalls {
     })
   }
 
+  /**
+   * Reads `fullKey` from tier `index` like {@link call}, without a guard around this
+   * key: {@link RemoteTier.get} guards the store call it makes, which with coalescing is
+   * one call for a whole batch (a timeout or open circuit is each member's).
+   */
+  read(index: number, fullKey: string): Promise<CacheEntry | undefined> {
+    const read = (tier: RemoteTier) => tier.get(fullKey)
+    return this.#run(index, fullKey, 'get', read, undefined, false).then(
+      undefined,
+      (error: unknown) => {
+        this.#failed(index, fullKey, 'get', error)
+        return undefined
+      },
+    )
+  }
+
   /** Like {@link call}, telling a failure apart from an `undefined` result. */
   attempt<R>(
     index: number,
@@ -104,21 +121,24 @@ export class RemoteCalls {
     )
   }
 
-  /** `call` on tier `index`, traced and guarded. */
+  /** `call` on tier `index`, traced, and guarded unless `guard` is false. */
   #run<R>(
     index: number,
     fullKey: string | undefined,
     operation: string,
     call: (tier: RemoteTier) => Promise<R>,
     sent?: (raw: Promise<R>) => void,
+    guard = true,
   ): Promise<R> {
     const tier = this.tiers[index] as RemoteTier
-    const guarded = () =>
-      tier.guard.run(operation, fullKey, () => {
-        const raw = call(tier)
-        sent?.(raw)
-        return raw
-      })
+    const guarded = guard
+      ? () =>
+          tier.guard.run(operation, fullKey, () => {
+            const raw = call(tier)
+            sent?.(raw)
+            return raw
+          })
+      : () => call(tier)
     if (!tierChannel.hasSubscribers) return guarded()
     return traced(
       tierChannel,

@@ -62,12 +62,20 @@ export class RemoteTier {
     this.#maxEntryLife = maxEntryLife
     this.#reads =
       coalesceReads && store.capabilities.batch
-        ? new ReadCoalescer(this.store, coalesceReads, this.#maxBatchKeys)
+        ? new ReadCoalescer(this.store, coalesceReads, this.#maxBatchKeys, (operation, key, call) =>
+            this.guard.run(operation, key, call),
+          )
         : undefined
   }
 
+  /**
+   * The entry under `key`. Unlike the other methods, guarded here (timeout, breaker):
+   * coalesced reads share one guarded store call per batch.
+   */
   get(key: string): Promise<CacheEntry | undefined> {
-    const read = this.#reads ? this.#reads.read(key) : this.store.get(key)
+    const read = this.#reads
+      ? this.#reads.read(key)
+      : this.guard.run('get', key, () => this.store.get(key))
     return read.then((bytes) => (bytes === undefined ? undefined : this.#decode(key, bytes)))
   }
 

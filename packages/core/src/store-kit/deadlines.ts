@@ -64,7 +64,7 @@ export class Deadlines {
       this.#head++
     }
     if (this.#head === this.#queue.length) {
-      this.#queue = []
+      this.#queue.length = 0
       this.#head = 0
     } else if (this.#head > 1_024 && this.#head * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#head)

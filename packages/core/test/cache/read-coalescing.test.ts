@@ -23,6 +23,7 @@ function recordingStore(
   options: {
     capabilities?: Partial<StoreCapabilities>
     getMany?: (keys: readonly string[], real: CompleteStore) => Promise<(Uint8Array | undefined)[]>
+    get?: (key: string, real: CompleteStore) => Promise<Uint8Array | undefined>
   } = {},
 ) {
   const inner = completeStore(memoryStore())
@@ -33,7 +34,7 @@ function recordingStore(
     capabilities: { ...inner.capabilities, ...options.capabilities },
     get: (key) => {
       calls.push(['get', callerKey(key)])
-      return inner.get(key)
+      return options.get ? options.get(key, inner) : inner.get(key)
     },
     getMany: (keys) => {
       calls.push(['getMany', keys.map(callerKey)])
@@ -200,6 +201,34 @@ describe('read coalescing', () => {
       expect(result.status).toBe('rejected')
       expect(TimeoutError.isInstance((result as PromiseRejectedResult).reason)).toBe(true)
     }
+  })
+
+  test('a batch is one guarded store call: its failure counts once toward the breaker, and an open circuit fails every member without a call', async () => {
+    let down = false
+    const outage = () => Promise.reject(new Error('ECONNRESET'))
+    const { store, calls } = recordingStore({
+      get: (key, real) => (down ? outage() : real.get(key)),
+      getMany: (batch, real) => (down ? outage() : real.getMany(batch)),
+    })
+    await seed(store, 10)
+    const cache = createCache({
+      tiers: [store],
+      circuitBreaker: { failureThreshold: 3, cooldown: '1m' },
+    })
+    const states: string[] = []
+    cache.on('circuit', (event) => states.push(event.state))
+    down = true
+    const read = () => Promise.all(['lead', ...keys(10)].map((key) => cache.get(key)))
+    expect(await read()).toEqual(Array(11).fill(undefined))
+    // Two failed store calls (the lead's get and the batch), not eleven: below 3.
+    expect(states).toEqual([])
+    expect(await read()).toEqual(Array(11).fill(undefined))
+    expect(states).toEqual(['open'])
+    calls.length = 0
+    down = false
+    expect(await read()).toEqual(Array(11).fill(undefined))
+    expect(calls).toEqual([]) // refused by the open circuit, store untouched
+    expect(cache.stats().tiers[0]?.errors).toBe(33) // each member's failure is counted
   })
 
   test('a decode failure of one member is its own miss; the others are served', async () => {
