@@ -105,17 +105,23 @@ export class Cache extends CacheControls {
    * const user = await cache.get<User>('user:1')
    * ```
    */
-  async get<T = unknown>(key: string, options?: GetOptions): Promise<T | undefined> {
-    const rt = this.#rt
-    const fullKey = this.#keys.of(key)
-    if (options === undefined && rt.local !== undefined && rt.enabled) {
-      const now = rt.clock()
-      const entry = rt.local.get(fullKey, now)
-      if (entry !== undefined && now < rt.freshUntil(entry, fullKey)) {
-        return localHit(rt, key, entry) as T
+  get<T = unknown>(key: string, options?: GetOptions): Promise<T | undefined> {
+    // Not `async`: an async method returning the read's promise would cost every call
+    // extra microtask turns. Anything thrown here still reaches the caller as a rejection.
+    try {
+      const rt = this.#rt
+      const fullKey = this.#keys.of(key)
+      if (options === undefined && rt.local !== undefined && rt.enabled) {
+        const now = rt.clock()
+        const entry = rt.local.get(fullKey, now)
+        if (entry !== undefined && now < rt.freshUntil(entry, fullKey)) {
+          return Promise.resolve(localHit(rt, key, entry) as T)
+        }
       }
+      return readThrough(rt, key, fullKey, options) as Promise<T | undefined>
+    } catch (error) {
+      return Promise.reject(error)
     }
-    return readThrough(this.#rt, key, fullKey, options) as Promise<T | undefined>
   }
 
   /**
@@ -264,12 +270,19 @@ export class Cache extends CacheControls {
    * }, { ttl: '10m', staleWhileRevalidate: '1m', grace: '1h', tags: [`user:${id}`] })
    * ```
    */
-  async getOrSet<T>(
+  getOrSet<T>(
     key: string,
     loader: (context: LoaderContext) => T | Promise<T>,
     options?: GetOrSetOptions<T>,
   ): Promise<T> {
-    return getOrSet(this.#rt, this.#loads, key, this.#keys.of(key), loader, options)
+    // Not `async`, for the reason given in `get`.
+    try {
+      return Promise.resolve(
+        getOrSet(this.#rt, this.#loads, key, this.#keys.of(key), loader, options),
+      )
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   /**

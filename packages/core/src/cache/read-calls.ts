@@ -31,15 +31,16 @@ export interface EntryInfo<T = unknown> {
 }
 
 /** `get` past the local fast path (which the facade ran when `options` is undefined). */
-export async function readThrough(
+export function readThrough(
   rt: CacheRuntime,
   key: string,
   fullKey: string,
   options: GetOptions | undefined,
 ): Promise<unknown> {
-  const found = await readFresh(rt, key, fullKey, options, options === undefined, 'get')
-  return found?.entry.value
+  return readFresh(rt, key, fullKey, options, options === undefined, 'get').then(valueOf)
 }
+
+const valueOf = (found: Found | undefined): unknown => found?.entry.value
 
 /** `getEntry`: what `get` would serve, with its metadata and the tier that answered. */
 export async function readEntry(
