@@ -37,10 +37,10 @@ export function readThrough(
   fullKey: string,
   options: GetOptions | undefined,
 ): Promise<unknown> {
-  return readFresh(rt, key, fullKey, options, options === undefined, 'get').then(valueOf)
+  return readFresh(rt, key, fullKey, options, options === undefined, 'get').then(foundValue)
 }
 
-const valueOf = (found: Found | undefined): unknown => found?.entry.value
+const foundValue = (found: Found | undefined): unknown => found?.entry.value
 
 /** `getEntry`: what `get` would serve, with its metadata and the tier that answered. */
 export async function readEntry(
