@@ -37,7 +37,7 @@ export class Reads {
     validate: ((entry: CacheEntry) => boolean) | undefined,
   ): Promise<Found | undefined> {
     const rt = this.#rt
-    const watch = rt.epochs.watch(fullKey)
+    const watch = this.#backfills() ? rt.epochs.watch(fullKey) : undefined
     let stale: Found | undefined
     try {
       for (let i = 0; i < rt.remotes.length; i++) {
@@ -57,14 +57,14 @@ export class Reads {
       }
       return stale && this.#backfilled(fullKey, stale, watch)
     } finally {
-      rt.epochs.end(watch)
+      if (watch !== undefined) rt.epochs.end(watch)
     }
   }
 
   /** Like {@link readRemotes} for many keys: one batch call per tier, for the keys still missing. */
   async readRemotesMany(fullKeys: readonly string[], found: (Found | undefined)[]): Promise<void> {
     const rt = this.#rt
-    const watches = rt.epochs.watchMany(fullKeys)
+    const watches = this.#backfills() ? rt.epochs.watchMany(fullKeys) : undefined
     try {
       for (let i = 0; i < rt.remotes.length; i++) {
         const stats = rt.remoteStats[i] as TierStats
@@ -97,11 +97,11 @@ export class Reads {
             continue
           }
           stats.hits++
-          found[k] = this.#backfilled(fullKey, judged, watches[k] as Watch)
+          found[k] = this.#backfilled(fullKey, judged, watches?.[k])
         }
       }
     } finally {
-      rt.epochs.endMany(watches)
+      if (watches !== undefined) rt.epochs.endMany(watches)
     }
   }
 
@@ -116,13 +116,21 @@ export class Reads {
   }
 
   /**
+   * Whether a read can find something to copy into a faster tier: not with a single
+   * remote tier and no local one. Reads then need no watch (see {@link Epochs}).
+   */
+  #backfills(): boolean {
+    return this.#rt.local !== undefined || this.#rt.remotes.length > 1
+  }
+
+  /**
    * Copies what a read found into the tiers above it, unless the key was mutated since
    * the read began. The entry keeps its own absolute deadlines, so this never extends
    * its life.
    */
-  #backfilled(fullKey: string, found: Found, watch: Watch): Found {
+  #backfilled(fullKey: string, found: Found, watch: Watch | undefined): Found {
     const rt = this.#rt
-    if (rt.epochs.changedSince(watch) || !rt.enabled) return found
+    if (watch === undefined || rt.epochs.changedSince(watch) || !rt.enabled) return found
     setLocal(rt, fullKey, found.entry)
     if (found.tier > 0) rt.writes.backfill(fullKey, found.entry, found.tier)
     return found
