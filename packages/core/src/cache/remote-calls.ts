@@ -94,14 +94,23 @@ export class RemoteCalls {
    * one call for a whole batch (a timeout or open circuit is each member's).
    */
   read(index: number, fullKey: string): Promise<CacheEntry | undefined> {
-    const read = (tier: RemoteTier) => tier.get(fullKey)
-    return this.#run(index, fullKey, 'get', read, undefined, false).then(
-      undefined,
-      (error: unknown) => {
-        this.#failed(index, fullKey, 'get', error)
-        return undefined
-      },
-    )
+    const tier = this.tiers[index] as RemoteTier
+    const read = tierChannel.hasSubscribers
+      ? traced(
+          tierChannel,
+          () => ({
+            cache: this.#reporter.cacheName,
+            tier: tier.name,
+            operation: 'get',
+            key: fullKey,
+          }),
+          () => tier.get(fullKey),
+        )
+      : tier.get(fullKey)
+    return read.then(undefined, (error: unknown) => {
+      this.#failed(index, fullKey, 'get', error)
+      return undefined
+    })
   }
 
   /** Like {@link call}, telling a failure apart from an `undefined` result. */
@@ -121,24 +130,21 @@ export class RemoteCalls {
     )
   }
 
-  /** `call` on tier `index`, traced, and guarded unless `guard` is false. */
+  /** `call` on tier `index`, traced and guarded. */
   #run<R>(
     index: number,
     fullKey: string | undefined,
     operation: string,
     call: (tier: RemoteTier) => Promise<R>,
     sent?: (raw: Promise<R>) => void,
-    guard = true,
   ): Promise<R> {
     const tier = this.tiers[index] as RemoteTier
-    const guarded = guard
-      ? () =>
-          tier.guard.run(operation, fullKey, () => {
-            const raw = call(tier)
-            sent?.(raw)
-            return raw
-          })
-      : () => call(tier)
+    const guarded = () =>
+      tier.guard.run(operation, fullKey, () => {
+        const raw = call(tier)
+        sent?.(raw)
+        return raw
+      })
     if (!tierChannel.hasSubscribers) return guarded()
     return traced(
       tierChannel,
