@@ -31,6 +31,8 @@ export class Deadlines {
   readonly #timeoutMs: number
   #queue: Deadline[] = []
   #head = 0
+  /** Calls still timed (neither finished nor expired), wherever they are in the queue. */
+  #pending = 0
   #timer: ReturnType<typeof setTimeout> | undefined
 
   constructor(timeoutMs: number) {
@@ -41,6 +43,7 @@ export class Deadlines {
   start(onExpiry: () => void): Deadline {
     const deadline: Deadline = { at: performance.now() + this.#timeoutMs, onExpiry }
     this.#queue.push(deadline)
+    this.#pending++
     this.#timer ??= this.#arm(this.#timeoutMs)
     return deadline
   }
@@ -49,8 +52,17 @@ export class Deadlines {
   finish(deadline: Deadline): boolean {
     if (deadline.onExpiry === undefined) return false
     deadline.onExpiry = undefined
+    this.#pending--
     this.#dropFinished()
     return true
+  }
+
+  /**
+   * Entries the queue holds: the calls being timed, plus finished ones not dropped yet.
+   * At most about twice the calls in flight (and 1,024), however many calls went by.
+   */
+  get held(): number {
+    return this.#queue.length - this.#head
   }
 
   /** Whether the call is still being timed (neither finished nor expired). */
@@ -58,13 +70,23 @@ export class Deadlines {
     return deadline.onExpiry !== undefined
   }
 
-  /** Advances past finished calls at the head, so the queue stays short under load. */
+  /**
+   * Advances past finished calls at the head, so the queue stays short under load. Behind
+   * a call that hangs, finished calls pile up until it expires: once they are most of
+   * the queue, they are dropped, so memory follows the calls in flight, not the traffic.
+   */
   #dropFinished(): void {
     while (this.#head < this.#queue.length && this.#queue[this.#head]?.onExpiry === undefined) {
       this.#head++
     }
-    if (this.#head === this.#queue.length) {
+    const queued = this.#queue.length - this.#head
+    if (queued === 0) {
       this.#queue.length = 0
+      this.#head = 0
+    } else if (queued > 1_024 && this.#pending * 2 < queued) {
+      this.#queue = this.#queue.filter(
+        (deadline, index) => index >= this.#head && deadline.onExpiry !== undefined,
+      )
       this.#head = 0
     } else if (this.#head > 1_024 && this.#head * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#head)
@@ -93,7 +115,10 @@ export class Deadlines {
       const onExpiry = oldest.onExpiry
       oldest.onExpiry = undefined
       this.#head++
-      onExpiry?.()
+      if (onExpiry !== undefined) {
+        this.#pending--
+        onExpiry()
+      }
     }
     this.#dropFinished()
   }

@@ -48,3 +48,24 @@ describe('Deadlines', () => {
     expect(expired).toBe(0)
   })
 })
+
+describe('Deadlines under a call that hangs', () => {
+  test('calls finished behind it do not pile up, and it still expires', async () => {
+    const deadlines = new Deadlines(50)
+    const expired: string[] = []
+    const hung = deadlines.start(() => expired.push('hung'))
+    let peak = 0
+    for (let i = 0; i < 20_000; i++) {
+      const call = deadlines.start(() => expired.push(`call ${i}`))
+      expect(deadlines.finish(call)).toBe(true)
+      peak = Math.max(peak, deadlines.held)
+    }
+    // Without dropping them, all 20,000 finished calls would wait behind the hung one.
+    expect(peak).toBeLessThan(2_100)
+    const late = deadlines.start(() => expired.push('late'))
+    await new Promise((resolve) => setTimeout(resolve, 120))
+    expect(expired).toEqual(['hung', 'late'])
+    expect(deadlines.pending(hung)).toBe(false)
+    expect(deadlines.finish(late)).toBe(false)
+  })
+})
