@@ -130,3 +130,32 @@ describe('TierGuard timeout', () => {
     }
   })
 })
+
+describe('TierGuard timeout under fake timers', () => {
+  test('advancing fake time by the timeout expires a hung call, and not before', async () => {
+    vi.useFakeTimers()
+    try {
+      const guard = new TierGuard('redis', { timeout: 1_000 })
+      const first = guard
+        .run('get', 'k', () => new Promise(() => undefined))
+        .then(
+          () => 'resolved',
+          (error: unknown) => (TimeoutError.isInstance(error) ? 'timed out' : 'other'),
+        )
+      await vi.advanceTimersByTimeAsync(500)
+      const later = guard.run('get', 'k2', () => new Promise(() => undefined)).catch(() => 'late')
+      await vi.advanceTimersByTimeAsync(499)
+      let settled = false
+      void later.then(() => {
+        settled = true
+      })
+      await vi.advanceTimersByTimeAsync(1)
+      expect(await first).toBe('timed out')
+      expect(settled).toBe(false) // started 500 ms later: still within its own time
+      await vi.advanceTimersByTimeAsync(500)
+      expect(await later).toBe('late')
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+})
