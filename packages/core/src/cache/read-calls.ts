@@ -37,10 +37,27 @@ export function readThrough(
   fullKey: string,
   options: GetOptions | undefined,
 ): Promise<unknown> {
-  return readFresh(rt, key, fullKey, options, options === undefined, 'get').then(foundValue)
+  if (options === undefined) return readRemoteValue(rt, key, fullKey)
+  return readFresh(rt, key, fullKey, options, false, 'get').then(foundValue)
 }
 
 const foundValue = (found: Found | undefined): unknown => found?.entry.value
+
+/**
+ * {@link readFresh} of a `get` without options whose local lookup missed, answering the
+ * value itself: the most common remote read, one promise turn shorter.
+ */
+async function readRemoteValue(rt: CacheRuntime, key: string, fullKey: string): Promise<unknown> {
+  if (!rt.enabled) {
+    miss(rt, key)
+    return undefined
+  }
+  if (rt.localStats !== undefined) rt.localStats.misses++
+  const found = await rt.reads.readRemotes(fullKey, undefined)
+  if (found !== undefined && rt.clock() < found.freshUntil) return remoteHit(rt, key, found)
+  miss(rt, key)
+  return undefined
+}
 
 /** `getEntry`: what `get` would serve, with its metadata and the tier that answered. */
 export async function readEntry(
