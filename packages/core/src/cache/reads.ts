@@ -43,13 +43,17 @@ export class Reads {
       for (let i = 0; i < rt.remotes.length; i++) {
         const stats = rt.remoteStats[i] as TierStats
         const entry = await this.readTier(i, fullKey)
-        const verdict = entry && this.#judge(entry, fullKey, i, validate, rt.clock())
-        const found = verdict instanceof Promise ? await verdict : verdict
+        let now = rt.clock()
+        let found = entry && this.#judge(entry, fullKey, i, validate, now)
+        if (found instanceof Promise) {
+          found = await found
+          now = rt.clock()
+        }
         if (found === undefined) {
           stats.misses++
           continue
         }
-        if (rt.clock() < found.freshUntil) {
+        if (now < found.freshUntil) {
           stats.hits++
           return this.#backfilled(fullKey, found, watch)
         }
