@@ -1,4 +1,5 @@
 import { StackError, StoreUnavailableError } from '@stack/core'
+import { Deadlines } from '@stack/core/store-kit'
 
 /** What {@link guard} can cancel: a postgres.js query. */
 export interface Cancellable {
@@ -19,7 +20,7 @@ export type Track = <Q extends Cancellable>(query: Q) => Q
  * once the server answers again; its result is ignored.
  * @stack errors pass through unchanged.
  */
-export async function guard<T>(
+export function guard<T>(
   store: string,
   timeoutMs: number,
   work: (track: Track) => PromiseLike<T>,
@@ -30,21 +31,44 @@ export async function guard<T>(
     tracked.push(query)
     return query
   }
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  const deadlines = deadlinesFor(timeoutMs)
+  return new Promise<T>((resolve, reject) => {
+    const deadline = deadlines.start(() => {
       for (const query of tracked) cancelQuietly(query)
       reject(new StoreUnavailableError(store, `no answer within ${timeoutMs} ms`, undefined, key))
-    }, timeoutMs)
+    })
+    const fail = (error: unknown) => {
+      if (deadlines.finish(deadline)) reject(asStoreError(store, error, key))
+    }
+    try {
+      work(track).then((value) => {
+        if (deadlines.finish(deadline)) resolve(value)
+      }, fail)
+    } catch (error) {
+      fail(error)
+    }
   })
-  try {
-    return await Promise.race([work(track), timeout])
-  } catch (error) {
-    if (StackError.isInstance(error)) throw error
-    throw new StoreUnavailableError(store, describe(error), error, key)
-  } finally {
-    clearTimeout(timer)
+}
+
+/** @stack errors pass through; anything else becomes `StoreUnavailableError`. */
+function asStoreError(store: string, error: unknown, key: string | undefined): StackError {
+  if (StackError.isInstance(error)) return error
+  return new StoreUnavailableError(store, describe(error), error, key)
+}
+
+/**
+ * One deadline queue per timeout value, shared by every store and bus using it: a call
+ * costs no timer of its own (see `Deadlines` in the store kit).
+ */
+const deadlinesByTimeout = new Map<number, Deadlines>()
+
+function deadlinesFor(timeoutMs: number): Deadlines {
+  let deadlines = deadlinesByTimeout.get(timeoutMs)
+  if (deadlines === undefined) {
+    deadlines = new Deadlines(timeoutMs)
+    deadlinesByTimeout.set(timeoutMs, deadlines)
   }
+  return deadlines
 }
 
 function cancelQuietly(query: Cancellable): void {

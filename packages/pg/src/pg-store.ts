@@ -73,12 +73,19 @@ export function pgStore(options: PgStoreOptions = {}): PgStore {
   let closed = false
   let ready: Promise<void> | undefined
 
+  /** Set once the schema check (or creation) succeeded; a missing table resets it. */
+  let tableReady = !createTable
   const ensureReady = (track: Track): Promise<void> => {
     if (!createTable) return Promise.resolve()
-    ready ??= ensureTable(sql, table, track, conditionalWrites).catch((error: unknown) => {
-      ready = undefined
-      throw error
-    })
+    ready ??= ensureTable(sql, table, track, conditionalWrites).then(
+      () => {
+        tableReady = true
+      },
+      (error: unknown) => {
+        ready = undefined
+        throw error
+      },
+    )
     return ready
   }
 
@@ -89,22 +96,22 @@ export function pgStore(options: PgStoreOptions = {}): PgStore {
   }
 
   /** Runs one operation: closed check, schema, timeout, error mapping. */
-  const run = async <T>(work: (track: Track) => PromiseLike<T>, key?: string): Promise<T> => {
-    if (closed) throw new ClosedError(`${NAME} store`)
-    try {
-      return await guard(
-        NAME,
-        timeoutMs,
-        async (track) => {
-          await ensureReady(track)
-          return work(track)
-        },
-        key,
-      )
-    } catch (error) {
-      if (sqlState(error) === UNDEFINED_TABLE) ready = undefined
+  const run = <T>(work: (track: Track) => PromiseLike<T>, key?: string): Promise<T> => {
+    if (closed) return Promise.reject(new ClosedError(`${NAME} store`))
+    // Once the table is known to exist, a call goes straight to its query.
+    const guarded = guard(
+      NAME,
+      timeoutMs,
+      (track) => (tableReady ? work(track) : ensureReady(track).then(() => work(track))),
+      key,
+    )
+    return guarded.catch((error: unknown) => {
+      if (sqlState(error) === UNDEFINED_TABLE) {
+        ready = undefined
+        tableReady = false
+      }
       throw error
-    }
+    })
   }
 
   const purgeExpired = () =>

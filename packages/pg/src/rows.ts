@@ -9,10 +9,23 @@ import { encodeText } from './key-codec.js'
 export interface StoredKey {
   readonly text: string
   readonly hash: Buffer
+  /** {@link hash} in hex, as array parameters carry it. */
+  readonly hashHex: string
 }
+
+/**
+ * Stored forms of recently used keys: hashing and hex-encoding were most of a batch
+ * read's own work, and hot keys come back far more often than new ones. Bounded in count
+ * and key length; starts over when full.
+ */
+const remembered = new Map<string, StoredKey>()
+const REMEMBERED_KEYS = 10_000
+const REMEMBERED_KEY_LENGTH = 256
 
 /** Validates `key` and derives its stored form; throws `InvalidKeyError`. */
 export function storedKey(key: string): StoredKey {
+  const known = remembered.get(key)
+  if (known !== undefined) return known
   if (typeof key !== 'string' || key.length === 0) {
     throw new InvalidKeyError(
       `key must be a non-empty string, got ${typeof key === 'string' ? 'an empty string' : typeof key}`,
@@ -20,7 +33,13 @@ export function storedKey(key: string): StoredKey {
     )
   }
   const text = encodeText(key)
-  return { text, hash: hash('sha256', text, 'buffer') }
+  const digest = hash('sha256', text, 'buffer')
+  const stored: StoredKey = { text, hash: digest, hashHex: digest.toString('hex') }
+  if (key.length <= REMEMBERED_KEY_LENGTH) {
+    if (remembered.size >= REMEMBERED_KEYS) remembered.clear()
+    remembered.set(key, stored)
+  }
+  return stored
 }
 
 /**
@@ -55,7 +74,7 @@ export function toBuffer(value: Uint8Array): Buffer {
 
 /** The distinct keys' hashes in {@link hex}. */
 export function hashesHex(keys: readonly StoredKey[]): string[] {
-  return [...new Set(keys.map((key) => hex(key.hash)))]
+  return [...new Set(keys.map((key) => key.hashHex))]
 }
 
 /** Columns of a batch upsert, one array per column, for `unnest`. */
@@ -84,10 +103,10 @@ export function splitWrites(entries: readonly StoreWrite[]): {
   for (const { key, entry } of last.values()) {
     const expires = expiryColumn(entry.expiresAt)
     if (expires === 'past') {
-      deletions.push(hex(key.hash))
+      deletions.push(key.hashHex)
       continue
     }
-    upserts.hashes.push(hex(key.hash))
+    upserts.hashes.push(key.hashHex)
     upserts.keys.push(key.text)
     upserts.values.push(hex(entry.value))
     upserts.expiries.push(expires)
