@@ -104,13 +104,17 @@ export class RemoteCalls {
             operation: 'get',
             key: fullKey,
           }),
-          () => tier.get(fullKey),
+          () => tier.readBytes(fullKey),
         )
-      : tier.get(fullKey)
-    return read.then(undefined, (error: unknown) => {
-      this.#failed(index, fullKey, 'get', error)
-      return undefined
-    })
+      : tier.readBytes(fullKey)
+    // Decoding and failure handling in one step: every remote get passes here.
+    return read.then(
+      (bytes) => (bytes === undefined ? undefined : tier.decode(fullKey, bytes)),
+      (error: unknown) => {
+        this.#failed(index, fullKey, 'get', error)
+        return undefined
+      },
+    )
   }
 
   /** Like {@link call}, telling a failure apart from an `undefined` result. */

@@ -69,20 +69,19 @@ export class RemoteTier {
   }
 
   /**
-   * The entry under `key`. Unlike the other methods, guarded here (timeout, breaker):
-   * coalesced reads share one guarded store call per batch.
+   * The stored bytes under `key`, to {@link decode}. Unlike the other methods, guarded
+   * here (timeout, breaker): coalesced reads share one guarded store call per batch.
    */
-  get(key: string): Promise<CacheEntry | undefined> {
-    const read = this.#reads
+  readBytes(key: string): Promise<Uint8Array | undefined> {
+    return this.#reads
       ? this.#reads.read(key)
       : this.guard.run('get', key, () => this.store.get(key))
-    return read.then((bytes) => (bytes === undefined ? undefined : this.#decode(key, bytes)))
   }
 
   async getMany(keys: readonly string[]): Promise<(CacheEntry | undefined)[]> {
     const values = await this.#readInBatches(keys)
     return values.map((bytes, i) =>
-      bytes === undefined ? undefined : this.#decode(keys[i] as string, bytes),
+      bytes === undefined ? undefined : this.decode(keys[i] as string, bytes),
     )
   }
 
@@ -157,7 +156,8 @@ export class RemoteTier {
     return this.#codec.encode(key, entry)
   }
 
-  #decode(key: string, bytes: Uint8Array): CacheEntry | undefined {
+  /** The entry in `bytes` read for `key`; undecodable bytes are reported and read as a miss. */
+  decode(key: string, bytes: Uint8Array): CacheEntry | undefined {
     try {
       return capEntryLife(this.#codec.decode(key, bytes), this.#maxEntryLife)
     } catch (error) {
