@@ -50,15 +50,17 @@ interface Batch {
  * Turns the single-key reads one remote store receives close together into batch reads:
  * the `read`s issued while a batch is open (the same tick by default, or a window of at
  * most {@link MAX_COALESCE_WINDOW_MICROS} µs) are sent as one `getMany` of the distinct
- * keys, and each caller gets the bytes of its own key. Every store call goes through
- * `guard` (the tier's timeout and breaker), once per call, so a batch is one guarded call. With same-tick batches the first
+ * keys, and each caller gets the bytes of its own key. With same-tick batches the first
  * read of a tick is sent at once with `get` (a read without concurrency waits for
- * nothing) and the batch gathers the reads after it. A batch that fails or hangs fails
- * or hangs for each of its members (the tier guard's timeout then applies to each caller
- * on its own); a batch refused for a caller mistake (`isTierFailure` false, e.g. one
- * invalid key) is retried key by key, so that mistake stays its own caller's. A batch of
- * one key is sent with `get`. A batch reaching `maxBatchKeys` distinct keys is sent at once and the
- * next read opens a new one.
+ * nothing) and the batch gathers the reads after it; a batch of one key is sent with
+ * `get`. A batch reaching `maxBatchKeys` distinct keys is sent at once and the next read
+ * opens a new one.
+ *
+ * Every store call goes through `guard` (the tier's timeout and breaker) once, so a batch
+ * is one guarded call: when it fails, hangs past the timeout or is refused by an open
+ * circuit, so does each of its members. A batch refused for a caller mistake
+ * (`isTierFailure` false, e.g. one invalid key) is retried key by key, so that mistake
+ * stays its own caller's.
  *
  * Ordering: a read only joins a batch that has not been sent yet, never one in flight,
  * so a read issued after a write of its key resolved is sent after that write.

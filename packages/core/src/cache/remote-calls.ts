@@ -90,7 +90,7 @@ export class RemoteCalls {
 
   /**
    * Reads `fullKey` from tier `index` like {@link call}, without a guard around this
-   * key: {@link RemoteTier.get} guards the store call it makes, which with coalescing is
+   * key: {@link RemoteTier.readBytes} guards the store call it makes, which with coalescing is
    * one call for a whole batch (a timeout or open circuit is each member's).
    */
   read(index: number, fullKey: string): Promise<CacheEntry | undefined> {
