@@ -32,6 +32,10 @@ export interface MemjsClient {
   ): void
   incrSeq(): void
   close(): void
+  /** memjs' options; the store reads `retries` and `failover` (see `Transport.retries`). */
+  readonly options?:
+    | { readonly retries?: number | undefined; readonly failover?: boolean | undefined }
+    | undefined
 }
 
 /** How the store reaches memcached: a memjs client, or servers as `'host:port,...'` or a list. */

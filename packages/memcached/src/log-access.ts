@@ -34,8 +34,11 @@ export class LogAccess {
   readonly #store: string
   readonly #maxEntries: number
   readonly #cache = new Map<MemjsServer, Cached>()
-  /** Version reads sent during the current tick, per server; see {@link #readVersion}. */
-  readonly #versionReads = new Map<MemjsServer | undefined, Promise<Reply>>()
+  /**
+   * Version reads sent during the current tick, per server (see {@link #readVersion}):
+   * replies whose last one is the version's (a pair read's item comes first).
+   */
+  readonly #versionReads = new Map<MemjsServer | undefined, Promise<readonly Reply[]>>()
   /** Loads in flight per server, so a batch of writes loads a missing log once. */
   readonly #loading = new Map<MemjsServer | undefined, Promise<ClearLog>>()
 
@@ -55,6 +58,42 @@ export class LogAccess {
   /** The current log of the server owning `routeKey`; `undefined` when it has none. */
   async read(routeKey: string): Promise<ClearLog | undefined> {
     return (await this.#load(routeKey)).log
+  }
+
+  /**
+   * The item under `key` and the current log of its server. The item's GET and the
+   * version's leave in one write and come back in one reply (see `Transport.getPair`),
+   * unless a version read to that server went out this tick already: then the item's
+   * GET goes alone and the version read is shared. The log follows only if it changed.
+   */
+  async readWith(key: string): Promise<{ item: Reply; log: ClearLog | undefined }> {
+    const server = this.#transport.serverFor(key)
+    if (server === undefined || this.#versionReads.has(server)) return this.#readApart(key)
+    const retries = this.#transport.retries
+    const pair = this.#transport.getPair(server, key, this.#versionKey)
+    // A client that retries must not leave the calls that shared a failed pair without
+    // their retries, so its pairs are not shared.
+    if (!retries) this.#share(server, pair)
+    let replies: [Reply, Reply]
+    try {
+      replies = await pair
+    } catch (error) {
+      // A pair makes one attempt; memjs' retries and failover apply to `send`.
+      if (retries) return this.#readApart(key)
+      throw error
+    }
+    const [item, version] = replies
+    const log = this.#cachedLog(server, version) ?? (await this.#fetchLog(key, server, version)).log
+    return { item, log }
+  }
+
+  /** {@link readWith} as two requests through memjs' `perform` (its retries and failover). */
+  async #readApart(key: string): Promise<{ item: Reply; log: ClearLog | undefined }> {
+    const [item, log] = await Promise.all([
+      this.#transport.send(key, { opcode: Opcode.get, key }),
+      this.read(key),
+    ])
+    return { item, log }
   }
 
   /**
@@ -113,35 +152,60 @@ export class LogAccess {
    */
   async #load(routeKey: string): Promise<{ log: ClearLog | undefined; reply?: Reply }> {
     const server = this.#transport.serverFor(routeKey)
-    const versionReply = await this.#readVersion(routeKey, server)
-    this.#check(versionReply, Status.ok, Status.notFound)
-    const version = versionReply.status === Status.ok ? Buffer.from(versionReply.value) : undefined
-    const cached = server ? this.#cache.get(server) : undefined
-    if (version && cached?.version?.equals(version)) return { log: cached.log }
+    const replies = await this.#readVersion(routeKey, server)
+    const version = replies[replies.length - 1] as Reply
+    const log = this.#cachedLog(server, version)
+    return log ? { log } : this.#fetchLog(routeKey, server, version)
+  }
+
+  /** The log cached for `server` if the version reply names the one it was read under. */
+  #cachedLog(server: MemjsServer | undefined, version: Reply): ClearLog | undefined {
+    this.#check(version, Status.ok, Status.notFound)
+    if (version.status !== Status.ok || server === undefined) return undefined
+    const cached = this.#cache.get(server)
+    return cached?.version?.equals(version.value) ? cached.log : undefined
+  }
+
+  /** Reads the log (after `version` showed the cached one is not current) and caches it. */
+  async #fetchLog(
+    routeKey: string,
+    server: MemjsServer | undefined,
+    version: Reply,
+  ): Promise<{ log: ClearLog | undefined; reply: Reply }> {
     const reply = await this.#transport.send(routeKey, { opcode: Opcode.get, key: this.#logKey })
     this.#check(reply, Status.ok, Status.notFound)
     const log = reply.status === Status.ok ? decodeLog(reply.value) : undefined
     if (server) {
       // A missing or unreadable log must not stamp further writes: the next one recreates it.
-      if (log) this.#cache.set(server, { log, version })
-      else this.#cache.delete(server)
+      if (log) {
+        const named = version.status === Status.ok ? Buffer.from(version.value) : undefined
+        this.#cache.set(server, { log, version: named })
+      } else this.#cache.delete(server)
     }
     return { log, reply }
   }
 
   /**
    * GETs the version of the server owning `routeKey`, sharing one request among the
-   * calls made in the same tick (100 concurrent gets send 101 requests, not 200). Safe
-   * because requests to a server share one socket and are answered in order: a request
-   * sent in this tick comes after every write a completed `clear` made.
+   * calls made in the same tick (100 concurrent gets send 101 requests, not 200), or
+   * joining the pair read of {@link readWith} sent in this tick. Safe because requests
+   * to a server share one socket and are answered in order: a request sent in this tick
+   * comes after every write a completed `clear` made.
    */
-  #readVersion(routeKey: string, server: MemjsServer | undefined): Promise<Reply> {
+  #readVersion(routeKey: string, server: MemjsServer | undefined): Promise<readonly Reply[]> {
     const shared = this.#versionReads.get(server)
     if (shared) return shared
-    const read = this.#transport.send(routeKey, { opcode: Opcode.get, key: this.#versionKey })
+    const read = this.#transport
+      .send(routeKey, { opcode: Opcode.get, key: this.#versionKey })
+      .then((reply) => [reply])
+    this.#share(server, read)
+    return read
+  }
+
+  /** Offers `read` (ending with a version reply) to the other calls of this tick. */
+  #share(server: MemjsServer | undefined, read: Promise<readonly Reply[]>): void {
     this.#versionReads.set(server, read)
     queueMicrotask(() => this.#versionReads.delete(server))
-    return read
   }
 
   /**

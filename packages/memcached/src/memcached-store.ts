@@ -13,7 +13,7 @@ import { assertPrefix } from '@stack/core/store-kit'
 import type { ClearLog } from './clear-log.js'
 import { type MemjsClient, type MemjsServer, resolveClient } from './client.js'
 import { exptime } from './expiry.js'
-import { guard } from './guard.js'
+import { Guard } from './guard.js'
 import { decodeItem, encodeItem, isLive, stampHolds } from './item.js'
 import { clearLogKeys, memcachedKey } from './key-map.js'
 import { LogAccess } from './log-access.js'
@@ -68,11 +68,12 @@ export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedSt
   const { client, owned } = resolveClient(options.client, timeoutMs)
   const transport = new Transport(client)
   const logs = new LogAccess(transport, clearLogKeys(namespace), NAME, resolved.maxClearedPrefixes)
+  const guard = new Guard(NAME, timeoutMs)
   let closed = false
 
   const run = <T>(work: () => Promise<T>, key?: string): Promise<T> => {
     if (closed) return Promise.reject(new ClosedError(`${NAME} store`))
-    return guard(NAME, timeoutMs, work, key)
+    return guard.run(work, key)
   }
 
   const mapKey = (key: string): string => {
@@ -104,10 +105,10 @@ export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedSt
     return item && isLive(item, log, key, Date.now()) ? item.value : undefined
   }
 
-  /** The item and its server's clear log, in one pipelined round trip. */
+  /** The item and its server's clear log, in one write and one round trip. */
   const readLive = async (key: string, mkey: string) => {
-    const [reply, log] = await Promise.all([get(mkey), logs.read(mkey)])
-    return { reply, log, value: liveValue(key, reply, log) }
+    const { item, log } = await logs.readWith(mkey)
+    return { reply: item, log, value: liveValue(key, item, log) }
   }
 
   /**

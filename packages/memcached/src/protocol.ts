@@ -39,7 +39,8 @@ export interface Reply {
   readonly cas: Buffer
 }
 
-const HEADER_BYTES = 24
+/** Size of a request's (and a reply's) fixed header. */
+export const HEADER_BYTES = 24
 const REQUEST_MAGIC = 0x80
 const EMPTY = Buffer.alloc(0)
 
@@ -61,6 +62,33 @@ export function encodeRequest(request: Request, opaque: number): Buffer {
   key.copy(buffer, HEADER_BYTES + extras.length)
   buffer.set(value, HEADER_BYTES + extras.length + key.length)
   return buffer
+}
+
+/**
+ * GETKQ `first`, GETKQ `second` and a NOOP, all under `opaque`, in one buffer: two reads
+ * that leave in one write and come back in one reply (hits only, then the NOOP's).
+ * Keys are UTF-8, as {@link encodeRequest} sends them.
+ */
+export function encodeGetPair(first: string, second: string, opaque: number): Buffer {
+  const firstBytes = Buffer.byteLength(first)
+  const secondBytes = Buffer.byteLength(second)
+  const buffer = Buffer.alloc(3 * HEADER_BYTES + firstBytes + secondBytes)
+  writeHeader(buffer, 0, Opcode.getkq, firstBytes, opaque)
+  buffer.write(first, HEADER_BYTES)
+  const at = HEADER_BYTES + firstBytes
+  writeHeader(buffer, at, Opcode.getkq, secondBytes, opaque)
+  buffer.write(second, at + HEADER_BYTES)
+  writeHeader(buffer, at + HEADER_BYTES + secondBytes, Opcode.noop, 0, opaque)
+  return buffer
+}
+
+/** The header of a request with a key and nothing else (no extras, no value, no CAS). */
+function writeHeader(buffer: Buffer, at: number, opcode: number, keyBytes: number, opaque: number) {
+  buffer[at] = REQUEST_MAGIC
+  buffer[at + 1] = opcode
+  buffer.writeUInt16BE(keyBytes, at + 2)
+  buffer.writeUInt32BE(keyBytes, at + 8)
+  buffer.writeUInt32BE(opaque >>> 0, at + 12)
 }
 
 /** SET/ADD extras: no flags, and `exptime` as memcached reads it (see `expiry.ts`). */

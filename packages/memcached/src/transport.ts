@@ -1,5 +1,13 @@
 import type { MemjsClient, MemjsResponse, MemjsServer } from './client.js'
-import { encodeRequest, Opcode, type Reply, type Request, Status } from './protocol.js'
+import {
+  encodeGetPair,
+  encodeRequest,
+  HEADER_BYTES,
+  Opcode,
+  type Reply,
+  type Request,
+  Status,
+} from './protocol.js'
 
 /**
  * Sends raw requests through memjs' connections: {@link send} to the server that owns a
@@ -22,6 +30,16 @@ export class Transport {
     return this.#client.servers
   }
 
+  /**
+   * Whether memjs tries a failed request again ({@link send} does; {@link sendTo},
+   * {@link getPair} and {@link getMany} make one attempt). A client the store creates
+   * does not; a memjs client with its defaults (`retries: 2`) or `failover` does.
+   */
+  get retries(): boolean {
+    const options = this.#client.options
+    return options !== undefined && ((options.retries ?? 2) > 1 || options.failover === true)
+  }
+
   /** Sends `request` to the server that owns `routeKey` (not necessarily `request.key`). */
   send(routeKey: string, request: Request): Promise<Reply> {
     const opaque = this.#nextOpaque()
@@ -40,6 +58,39 @@ export class Transport {
       server.onResponse(opaque, (response) => resolve(toReply(response)))
       server.onError(opaque, (error) => reject(asError(error)))
       server.write(encodeRequest(request, opaque))
+    })
+  }
+
+  /**
+   * Reads `key` and `second` from `server` in one write and one reply (see
+   * `encodeGetPair`), so that two reads cost what one does: resolves both replies, misses
+   * as `notFound`; rejects on a connection error or an error status. One attempt.
+   */
+  getPair(server: MemjsServer, key: string, second: string): Promise<[Reply, Reply]> {
+    const opaque = this.#nextOpaque()
+    const request = encodeGetPair(key, second, opaque)
+    // The second key's bytes, where the request holds them, to tell the replies apart.
+    const secondKey = request.subarray(
+      2 * HEADER_BYTES + request.readUInt16BE(2),
+      request.length - HEADER_BYTES,
+    )
+    return new Promise((resolve, reject) => {
+      let first = MISS
+      let found = MISS
+      // Quiet, as in getMany: memjs keeps the handler until the NOOP's empty reply.
+      const onReply = (response: MemjsResponse) => {
+        const { header, key: replyKey } = response as MemjsResponse & { key: Buffer }
+        if ((header as { totalBodyLength?: number }).totalBodyLength === 0) {
+          resolve([first, found])
+        } else if (header.status !== Status.ok) {
+          reject(new Error(`memcached get failed with status ${header.status}`))
+        } else if (replyKey.equals(secondKey)) found = toReply(response)
+        else first = toReply(response)
+      }
+      onReply.quiet = true
+      server.onResponse(opaque, onReply)
+      server.onError(opaque, reject)
+      server.write(request)
     })
   }
 
