@@ -10,7 +10,13 @@ export interface MemjsServer {
 
 /** A response as memjs parses it. */
 export interface MemjsResponse {
-  readonly header: { readonly status: number; readonly cas: Buffer }
+  readonly header: {
+    readonly opcode: number
+    readonly status: number
+    readonly totalBodyLength: number
+    readonly cas: Buffer
+  }
+  readonly key: Buffer
   readonly val: Buffer
 }
 

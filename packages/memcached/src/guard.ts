@@ -18,7 +18,21 @@ export class Guard {
     this.#deadlines = new Deadlines(timeoutMs)
   }
 
+  /** Runs `work` within the timeout. */
   run<T>(work: () => Promise<T>, key?: string): Promise<T> {
+    return this.call<T>((resolve, reject) => {
+      work().then(resolve, reject)
+    }, key)
+  }
+
+  /**
+   * Runs `work`, which reports through `resolve` or `reject` as a promise executor does,
+   * within the timeout: one promise for the whole call, for hot paths built on callbacks.
+   */
+  call<T>(
+    work: (resolve: (value: T) => void, reject: (error: unknown) => void) => void,
+    key?: string,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const deadline = this.#deadlines.start(() =>
         reject(
@@ -34,7 +48,7 @@ export class Guard {
         if (this.#deadlines.finish(deadline)) reject(this.#unavailable(error, key))
       }
       try {
-        work().then((value) => {
+        work((value) => {
           if (this.#deadlines.finish(deadline)) resolve(value)
         }, fail)
       } catch (error) {

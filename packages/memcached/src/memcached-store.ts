@@ -14,7 +14,7 @@ import type { ClearLog } from './clear-log.js'
 import { type MemjsClient, type MemjsServer, resolveClient } from './client.js'
 import { exptime } from './expiry.js'
 import { Guard } from './guard.js'
-import { decodeItem, encodeItem, isLive, stampHolds } from './item.js'
+import { encodeItem, liveValue as liveItemValue, stampHolds } from './item.js'
 import { clearLogKeys, memcachedKey } from './key-map.js'
 import { LogAccess } from './log-access.js'
 import { type MemcachedStoreOptions, resolveMemcachedOptions } from './options.js'
@@ -99,17 +99,28 @@ export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedSt
 
   /** Whether a GET reply holds a live item for `key` under `log`. */
   const liveValue = (key: string, reply: Reply, log: ClearLog | undefined) => {
-    expectStatus(reply, key, Status.ok, Status.notFound)
-    if (reply.status !== Status.ok) return undefined
-    const item = decodeItem(reply.value)
-    return item && isLive(item, log, key, Date.now()) ? item.value : undefined
+    if (reply.status === Status.notFound) return undefined
+    expectStatus(reply, key, Status.ok)
+    return liveItemValue(reply.value, log, key, Date.now())
   }
 
   /** The item and its server's clear log, in one write and one round trip. */
-  const readLive = async (key: string, mkey: string) => {
-    const { item, log } = await logs.readWith(mkey)
-    return { reply: item, log, value: liveValue(key, item, log) }
-  }
+  const readLive = (key: string, mkey: string) =>
+    new Promise<{ reply: Reply; log: ClearLog | undefined; value: Buffer | undefined }>(
+      (resolve, reject) => {
+        logs.readWith(
+          mkey,
+          (reply, log) => {
+            try {
+              resolve({ reply, log, value: liveValue(key, reply, log) })
+            } catch (error) {
+              reject(error)
+            }
+          },
+          reject,
+        )
+      },
+    )
 
   /**
    * SET stamped with the cached clear log, pipelined with a read of the log right after
@@ -234,9 +245,28 @@ export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedSt
     capabilities,
     client,
 
-    async get(key) {
-      const mkey = mapKey(key)
-      return run(async () => (await readLive(key, mkey)).value, key)
+    get(key) {
+      // The hot path: one promise for the whole call, callbacks inside (see `readWith`).
+      let mkey: string
+      try {
+        mkey = mapKey(key)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+      if (closed) return Promise.reject(new ClosedError(`${NAME} store`))
+      return guard.call<Uint8Array | undefined>((resolve, reject) => {
+        logs.readWith(
+          mkey,
+          (reply, log) => {
+            try {
+              resolve(liveValue(key, reply, log))
+            } catch (error) {
+              reject(error)
+            }
+          },
+          reject,
+        )
+      }, key)
     },
 
     async set(key, value, expiresAt) {

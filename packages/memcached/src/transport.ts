@@ -2,7 +2,6 @@ import type { MemjsClient, MemjsResponse, MemjsServer } from './client.js'
 import {
   encodeGetPair,
   encodeRequest,
-  HEADER_BYTES,
   Opcode,
   type Reply,
   type Request,
@@ -62,36 +61,43 @@ export class Transport {
   }
 
   /**
-   * Reads `key` and `second` from `server` in one write and one reply (see
-   * `encodeGetPair`), so that two reads cost what one does: resolves both replies, misses
-   * as `notFound`; rejects on a connection error or an error status. One attempt.
+   * Reads `key` and a second key from `server` in one write and one reply (see
+   * `encodeGetPair`; `tail` is the second key's {@link pairTail}), so that two reads cost
+   * what one does. One attempt; then exactly one of `onReplies` (both replies, misses as
+   * `notFound`) and `onError` (a connection error or an error status) is called, once.
+   * Callbacks, not a promise: this is the hot path of `get`, where each promise layer
+   * costs a noticeable share of a round trip.
    */
-  getPair(server: MemjsServer, key: string, second: string): Promise<[Reply, Reply]> {
+  getPair(
+    server: MemjsServer,
+    key: string,
+    tail: Buffer,
+    onReplies: (first: Reply, second: Reply) => void,
+    onError: (error: Error) => void,
+  ): void {
     const opaque = this.#nextOpaque()
-    const request = encodeGetPair(key, second, opaque)
-    // The second key's bytes, where the request holds them, to tell the replies apart.
-    const secondKey = request.subarray(
-      2 * HEADER_BYTES + request.readUInt16BE(2),
-      request.length - HEADER_BYTES,
-    )
-    return new Promise((resolve, reject) => {
-      let first = MISS
-      let found = MISS
-      // Quiet, as in getMany: memjs keeps the handler until the NOOP's empty reply.
-      const onReply = (response: MemjsResponse) => {
-        const { header, key: replyKey } = response as MemjsResponse & { key: Buffer }
-        if ((header as { totalBodyLength?: number }).totalBodyLength === 0) {
-          resolve([first, found])
-        } else if (header.status !== Status.ok) {
-          reject(new Error(`memcached get failed with status ${header.status}`))
-        } else if (replyKey.equals(secondKey)) found = toReply(response)
-        else first = toReply(response)
-      }
-      onReply.quiet = true
-      server.onResponse(opaque, onReply)
-      server.onError(opaque, reject)
-      server.write(request)
+    let first = MISS
+    let second = MISS
+    let failed = false
+    // Quiet, as in getMany: memjs keeps the handler until the NOOP's empty reply.
+    const onReply = (response: MemjsResponse) => {
+      const { header } = response
+      if (failed) return
+      if (header.totalBodyLength === 0) onReplies(first, second)
+      else if (header.status !== Status.ok) {
+        failed = true
+        onError(new Error(`memcached get failed with status ${header.status}`))
+      } else if (header.opcode === Opcode.getq) first = toReply(response)
+      else second = toReply(response)
+    }
+    onReply.quiet = true
+    server.onResponse(opaque, onReply)
+    server.onError(opaque, (error) => {
+      if (failed) return
+      failed = true
+      onError(asError(error))
     })
+    server.write(encodeGetPair(key, tail, opaque))
   }
 
   /**
@@ -111,8 +117,8 @@ export class Transport {
       // (the NOOP's) arrives.
       const onReply = Object.assign(
         (response: MemjsResponse) => {
-          const { header, key } = response as MemjsResponse & { key: Buffer }
-          if ((header as { totalBodyLength?: number }).totalBodyLength === 0) {
+          const { header, key } = response
+          if (header.totalBodyLength === 0) {
             for (const wanted of keys) if (!replies.has(wanted)) replies.set(wanted, MISS)
             resolve(replies)
           } else if (header.status !== Status.ok) {
@@ -141,8 +147,8 @@ export class Transport {
       // Quiet, as in getMany: memjs keeps the handler until the empty closing reply.
       const onReply = Object.assign(
         (response: MemjsResponse) => {
-          const { header, key } = response as MemjsResponse & { key: Buffer }
-          if ((header as { totalBodyLength?: number }).totalBodyLength === 0) resolve(stats)
+          const { header, key } = response
+          if (header.totalBodyLength === 0) resolve(stats)
           else if (header.status !== Status.ok) {
             reject(new Error(`memcached stats ${group} failed with status ${header.status}`))
           } else stats.set(key.toString(), response.val.toString())
