@@ -49,7 +49,7 @@ const ADD_ATTEMPTS = 5
  * memcached keeps whole seconds and cannot list keys, so this store writes a small
  * header into each item: the exact expiry (reads honour it to the millisecond) and a
  * stamp against a per-server *clear log*, which is how `clear(prefix)` works without a
- * scan. Reads fetch the item and that log in one pipelined round trip. See the README.
+ * scan. Reads fetch the item and that log in one write and one round trip. See the README.
  *
  * @example
  * ```ts
