@@ -10,7 +10,13 @@ export interface MemjsServer {
 
 /** A response as memjs parses it. */
 export interface MemjsResponse {
-  readonly header: { readonly status: number; readonly cas: Buffer }
+  readonly header: {
+    readonly opcode: number
+    readonly status: number
+    readonly totalBodyLength: number
+    readonly cas: Buffer
+  }
+  readonly key: Buffer
   readonly val: Buffer
 }
 
@@ -32,6 +38,10 @@ export interface MemjsClient {
   ): void
   incrSeq(): void
   close(): void
+  /** memjs' options; the store reads `retries` and `failover` (see `Transport.retries`). */
+  readonly options?:
+    | { readonly retries?: number | undefined; readonly failover?: boolean | undefined }
+    | undefined
 }
 
 /** How the store reaches memcached: a memjs client, or servers as `'host:port,...'` or a list. */

@@ -13,8 +13,8 @@ import { assertPrefix } from '@stack/core/store-kit'
 import type { ClearLog } from './clear-log.js'
 import { type MemjsClient, type MemjsServer, resolveClient } from './client.js'
 import { exptime } from './expiry.js'
-import { guard } from './guard.js'
-import { decodeItem, encodeItem, isLive, stampHolds } from './item.js'
+import { Guard } from './guard.js'
+import { encodeItem, liveValue as liveItemValue, stampHolds } from './item.js'
 import { clearLogKeys, memcachedKey } from './key-map.js'
 import { LogAccess } from './log-access.js'
 import { type MemcachedStoreOptions, resolveMemcachedOptions } from './options.js'
@@ -49,7 +49,7 @@ const ADD_ATTEMPTS = 5
  * memcached keeps whole seconds and cannot list keys, so this store writes a small
  * header into each item: the exact expiry (reads honour it to the millisecond) and a
  * stamp against a per-server *clear log*, which is how `clear(prefix)` works without a
- * scan. Reads fetch the item and that log in one pipelined round trip. See the README.
+ * scan. Reads fetch the item and that log in one write and one round trip. See the README.
  *
  * @example
  * ```ts
@@ -68,11 +68,12 @@ export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedSt
   const { client, owned } = resolveClient(options.client, timeoutMs)
   const transport = new Transport(client)
   const logs = new LogAccess(transport, clearLogKeys(namespace), NAME, resolved.maxClearedPrefixes)
+  const guard = new Guard(NAME, timeoutMs)
   let closed = false
 
   const run = <T>(work: () => Promise<T>, key?: string): Promise<T> => {
     if (closed) return Promise.reject(new ClosedError(`${NAME} store`))
-    return guard(NAME, timeoutMs, work, key)
+    return guard.run(work, key)
   }
 
   const mapKey = (key: string): string => {
@@ -98,17 +99,28 @@ export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedSt
 
   /** Whether a GET reply holds a live item for `key` under `log`. */
   const liveValue = (key: string, reply: Reply, log: ClearLog | undefined) => {
-    expectStatus(reply, key, Status.ok, Status.notFound)
-    if (reply.status !== Status.ok) return undefined
-    const item = decodeItem(reply.value)
-    return item && isLive(item, log, key, Date.now()) ? item.value : undefined
+    if (reply.status === Status.notFound) return undefined
+    expectStatus(reply, key, Status.ok)
+    return liveItemValue(reply.value, log, key, Date.now())
   }
 
-  /** The item and its server's clear log, in one pipelined round trip. */
-  const readLive = async (key: string, mkey: string) => {
-    const [reply, log] = await Promise.all([get(mkey), logs.read(mkey)])
-    return { reply, log, value: liveValue(key, reply, log) }
-  }
+  /** The item and its server's clear log, in one write and one round trip. */
+  const readLive = (key: string, mkey: string) =>
+    new Promise<{ reply: Reply; log: ClearLog | undefined; value: Buffer | undefined }>(
+      (resolve, reject) => {
+        logs.readWith(
+          mkey,
+          (reply, log) => {
+            try {
+              resolve({ reply, log, value: liveValue(key, reply, log) })
+            } catch (error) {
+              reject(error)
+            }
+          },
+          reject,
+        )
+      },
+    )
 
   /**
    * SET stamped with the cached clear log, pipelined with a read of the log right after
@@ -233,9 +245,28 @@ export function memcachedStore(options: MemcachedStoreOptions = {}): MemcachedSt
     capabilities,
     client,
 
-    async get(key) {
-      const mkey = mapKey(key)
-      return run(async () => (await readLive(key, mkey)).value, key)
+    get(key) {
+      // The hot path: one promise for the whole call, callbacks inside (see `readWith`).
+      let mkey: string
+      try {
+        mkey = mapKey(key)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+      if (closed) return Promise.reject(new ClosedError(`${NAME} store`))
+      return guard.call<Uint8Array | undefined>((resolve, reject) => {
+        logs.readWith(
+          mkey,
+          (reply, log) => {
+            try {
+              resolve(liveValue(key, reply, log))
+            } catch (error) {
+              reject(error)
+            }
+          },
+          reject,
+        )
+      }, key)
     },
 
     async set(key, value, expiresAt) {

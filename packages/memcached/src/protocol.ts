@@ -8,6 +8,8 @@ export const Opcode = {
   set: 0x01,
   add: 0x02,
   delete: 0x04,
+  /** Quiet get: the server answers a hit only (without its key), never a miss. */
+  getq: 0x09,
   noop: 0x0a,
   /** Quiet get-with-key: the server answers hits only (with their key), never misses. */
   getkq: 0x0d,
@@ -62,6 +64,37 @@ export function encodeRequest(request: Request, opaque: number): Buffer {
   buffer.set(value, HEADER_BYTES + extras.length + key.length)
   return buffer
 }
+
+/**
+ * A pair read: GETQ `first`, GETKQ `second` and a NOOP, all under `opaque`, in one buffer,
+ * so two reads leave in one write and come back in one reply (the hits, told apart by
+ * their opcode, then the NOOP's). Everything after `first` is the same for every pair
+ * but the opaque, so it is built once ({@link pairTail}) and copied.
+ */
+export function encodeGetPair(first: string, tail: Buffer, opaque: number): Buffer {
+  const firstBytes = Buffer.byteLength(first)
+  const at = HEADER_BYTES + firstBytes
+  const buffer = Buffer.allocUnsafe(at + tail.length)
+  buffer.set(GETQ_HEADER, 0)
+  buffer.writeUInt16BE(firstBytes, 2)
+  buffer.writeUInt32BE(firstBytes, 8)
+  buffer.writeUInt32BE(opaque >>> 0, 12)
+  buffer.write(first, HEADER_BYTES)
+  buffer.set(tail, at)
+  buffer.writeUInt32BE(opaque >>> 0, at + 12)
+  buffer.writeUInt32BE(opaque >>> 0, buffer.length - HEADER_BYTES + 12)
+  return buffer
+}
+
+/** The part of every pair read after its first key: GETKQ `second`, then a NOOP. */
+export function pairTail(second: string): Buffer {
+  return Buffer.concat([
+    encodeRequest({ opcode: Opcode.getkq, key: second }, 0),
+    encodeRequest({ opcode: Opcode.noop, key: '' }, 0),
+  ])
+}
+
+const GETQ_HEADER = encodeRequest({ opcode: Opcode.getq, key: '' }, 0)
 
 /** SET/ADD extras: no flags, and `exptime` as memcached reads it (see `expiry.ts`). */
 export function storageExtras(exptime: number): Buffer {

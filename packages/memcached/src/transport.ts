@@ -1,5 +1,12 @@
 import type { MemjsClient, MemjsResponse, MemjsServer } from './client.js'
-import { encodeRequest, Opcode, type Reply, type Request, Status } from './protocol.js'
+import {
+  encodeGetPair,
+  encodeRequest,
+  Opcode,
+  type Reply,
+  type Request,
+  Status,
+} from './protocol.js'
 
 /**
  * Sends raw requests through memjs' connections: {@link send} to the server that owns a
@@ -20,6 +27,16 @@ export class Transport {
 
   get servers(): readonly MemjsServer[] {
     return this.#client.servers
+  }
+
+  /**
+   * Whether memjs tries a failed request again ({@link send} does; {@link sendTo},
+   * {@link getPair} and {@link getMany} make one attempt). A client the store creates
+   * does not; a memjs client with its defaults (`retries: 2`) or `failover` does.
+   */
+  get retries(): boolean {
+    const options = this.#client.options
+    return options !== undefined && ((options.retries ?? 2) > 1 || options.failover === true)
   }
 
   /** Sends `request` to the server that owns `routeKey` (not necessarily `request.key`). */
@@ -44,6 +61,46 @@ export class Transport {
   }
 
   /**
+   * Reads `key` and a second key from `server` in one write and one reply (see
+   * `encodeGetPair`; `tail` is the second key's {@link pairTail}), so that two reads cost
+   * what one does. One attempt; then exactly one of `onReplies` (both replies, misses as
+   * `notFound`) and `onError` (a connection error or an error status) is called, once.
+   * Callbacks, not a promise: this is the hot path of `get`, where each promise layer
+   * costs a noticeable share of a round trip.
+   */
+  getPair(
+    server: MemjsServer,
+    key: string,
+    tail: Buffer,
+    onReplies: (first: Reply, second: Reply) => void,
+    onError: (error: Error) => void,
+  ): void {
+    const opaque = this.#nextOpaque()
+    let first = MISS
+    let second = MISS
+    let failed = false
+    // Quiet, as in getMany: memjs keeps the handler until the NOOP's empty reply.
+    const onReply = (response: MemjsResponse) => {
+      const { header } = response
+      if (failed) return
+      if (header.totalBodyLength === 0) onReplies(first, second)
+      else if (header.status !== Status.ok) {
+        failed = true
+        onError(new Error(`memcached get failed with status ${header.status}`))
+      } else if (header.opcode === Opcode.getq) first = toReply(response)
+      else second = toReply(response)
+    }
+    onReply.quiet = true
+    server.onResponse(opaque, onReply)
+    server.onError(opaque, (error) => {
+      if (failed) return
+      failed = true
+      onError(asError(error))
+    })
+    server.write(encodeGetPair(key, tail, opaque))
+  }
+
+  /**
    * Reads `keys` from `server` in one multi-get: a quiet GETKQ per key then a NOOP, all
    * under one opaque and in one write. The server answers the hits (each with its key)
    * and then the NOOP, so misses cost no reply. Resolves a reply per key, misses as
@@ -60,8 +117,8 @@ export class Transport {
       // (the NOOP's) arrives.
       const onReply = Object.assign(
         (response: MemjsResponse) => {
-          const { header, key } = response as MemjsResponse & { key: Buffer }
-          if ((header as { totalBodyLength?: number }).totalBodyLength === 0) {
+          const { header, key } = response
+          if (header.totalBodyLength === 0) {
             for (const wanted of keys) if (!replies.has(wanted)) replies.set(wanted, MISS)
             resolve(replies)
           } else if (header.status !== Status.ok) {
@@ -90,8 +147,8 @@ export class Transport {
       // Quiet, as in getMany: memjs keeps the handler until the empty closing reply.
       const onReply = Object.assign(
         (response: MemjsResponse) => {
-          const { header, key } = response as MemjsResponse & { key: Buffer }
-          if ((header as { totalBodyLength?: number }).totalBodyLength === 0) resolve(stats)
+          const { header, key } = response
+          if (header.totalBodyLength === 0) resolve(stats)
           else if (header.status !== Status.ok) {
             reject(new Error(`memcached stats ${group} failed with status ${header.status}`))
           } else stats.set(key.toString(), response.val.toString())

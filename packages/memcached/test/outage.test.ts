@@ -1,6 +1,7 @@
 import { createServer, type Socket } from 'node:net'
 import { StoreUnavailableError } from '@stack/core'
 import { type MemcachedServer, startMemcached } from '@stack/test-servers/memcached'
+import memjs from 'memjs'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { memcachedStore } from '../src/index.js'
 
@@ -93,6 +94,36 @@ describe('memcached outages', () => {
     await eventually(() => store.set('k', bytes('after'), FOREVER))
     expect(await store.get('k')).toEqual(Buffer.from('after'))
     await store.close()
+  })
+
+  test("a borrowed client's failover still applies to get: a stopped server's keys move to the other", async (context) => {
+    const [a, b] = servers
+    if (!a || !b) return context.skip('memcached is not installed')
+    const client = memjs.Client.create(`${a.address},${b.address}`, {
+      retries: 1,
+      failover: true,
+      timeout: TIMEOUT_MS / 1000,
+      logger: { log: () => undefined },
+    })
+    const store = memcachedStore({ client, namespace: 'failover', timeout: TIMEOUT_MS })
+    const keys = Array.from({ length: 40 }, (_, i) => `k${i}`)
+    await store.setMany(keys.map((key) => ({ key, value: bytes(key), expiresAt: FOREVER })))
+    const onA = keys.filter((key) => store.client.server(`failover:${key}`) === client.servers[0])
+    expect(onA.length).toBeGreaterThan(0)
+    await a.kill()
+
+    // memjs re-sends each failed read to the next server: misses there, never errors.
+    const reads = await Promise.all(keys.map((key) => outcome(() => store.get(key))))
+    for (const [index, read] of reads.entries()) {
+      const key = keys[index] as string
+      expect(read.ok ? read.value : read.error).toEqual(
+        onA.includes(key) ? undefined : Buffer.from(key),
+      )
+      expect(read.elapsed).toBeLessThan(LIMIT_MS)
+    }
+    await a.restart()
+    await store.close()
+    client.close()
   })
 
   test('a server that accepts connections but never answers fails calls within the timeout', async () => {

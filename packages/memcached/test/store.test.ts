@@ -176,6 +176,38 @@ describe.skipIf(servers.length < 2)('memcachedStore', () => {
     await store.close()
   })
 
+  test('a get is one write (item and version together); gets of one tick share the version', async () => {
+    const client = memjs.Client.create(servers[0] as string, { logger: silent, retries: 1 })
+    const store = memcachedStore({ client, namespace: 'one-write' })
+    const keys = Array.from({ length: 10 }, (_, i) => `k${i}`)
+    await store.setMany(keys.map((key) => ({ key, value: bytes(key), expiresAt: FOREVER })))
+    const server = client.servers[0] as memjs.Server
+    const writes: number[] = []
+    const write = server.write.bind(server)
+    server.write = (blob) => {
+      writes.push(blob.length)
+      write(blob)
+    }
+    expect(await store.get('k1')).toEqual(Buffer.from('k1'))
+    expect(writes).toHaveLength(1)
+    writes.length = 0
+    // One pair, then the item alone for the other nine: 10 writes, not 11 or 20.
+    expect(await Promise.all(keys.map((key) => store.get(key)))).toEqual(
+      keys.map((key) => Buffer.from(key)),
+    )
+    expect(writes).toHaveLength(10)
+    // Another instance clears: the next get sees the new version, so it reads the log too.
+    const other = fresh({ namespace: 'one-write' })
+    await other.clear('k1')
+    writes.length = 0
+    expect(await store.get('k1')).toBeUndefined()
+    expect(writes).toHaveLength(2)
+    expect(await store.get('k2')).toEqual(Buffer.from('k2'))
+    await other.close()
+    await store.close()
+    client.close()
+  })
+
   test('uses an existing memjs client without closing it', async () => {
     const client = memjs.Client.create(servers.join(','), { logger: silent })
     const store = memcachedStore({ client, namespace: 'borrowed' })
