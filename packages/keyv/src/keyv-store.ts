@@ -12,6 +12,9 @@ import type Keyv from 'keyv'
 import { fromKeyvKey, toKeyvKey } from './key-codec.js'
 import { type KeyvStoreOptions, type ResolvedKeyvOptions, resolveOptions } from './options.js'
 
+/** Listings of keys started over after an entry vanished mid-scan, at most (see `#listLive`). */
+const LISTING_ATTEMPTS = 5
+
 /** What Keyv stores for one entry: the value as base64 text, and Keyv's own expiry. */
 interface RawEntry {
   readonly value?: unknown
@@ -139,14 +142,29 @@ export class KeyvStore implements RemoteStore {
     if (this.#keyv.iterator === undefined) {
       throw new UnsupportedError(`${this.name}: keys() needs a Keyv adapter with iterator()`)
     }
-    const keys: string[] = []
-    await this.#call(undefined, async () => {
-      for await (const key of this.#walk(prefix)) {
-        // Keyv's iterator still yields an entry at `expires === now`; the contract says it is gone.
-        if ((await this.#read(key)) !== undefined) keys.push(key)
-      }
-    })
+    const keys = await this.#call(undefined, () => this.#listLive(prefix))
     yield* keys
+  }
+
+  /**
+   * The live keys under `prefix`. Keyv's iterator (5.x) reads each entry after its
+   * adapter listed it and throws a `TypeError` when the entry went away in between (it
+   * expired or was deleted mid-scan); such a listing is started over, a bounded number of
+   * times, as the vanished entry is no longer listed.
+   */
+  async #listLive(prefix: string): Promise<string[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const keys: string[] = []
+        for await (const key of this.#walk(prefix)) {
+          // Keyv's iterator still yields an entry at `expires === now`; the contract says it is gone.
+          if ((await this.#read(key)) !== undefined) keys.push(key)
+        }
+        return keys
+      } catch (error) {
+        if (!(error instanceof TypeError) || attempt >= LISTING_ATTEMPTS) throw error
+      }
+    }
   }
 
   async close(): Promise<void> {

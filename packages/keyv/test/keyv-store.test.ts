@@ -43,6 +43,58 @@ describe('keys', () => {
   })
 })
 
+describe('an entry vanishing while keys() lists', () => {
+  /**
+   * A Keyv adapter over a Map whose iterator, like @keyv/redis under expiry, lists a key
+   * and then finds it gone: the first listings yield one key with no value.
+   */
+  function vanishingAdapter(listingsWithAGhost: number): KeyvStoreAdapter & { listings: number } {
+    const data = new Map<string, unknown>()
+    const adapter = {
+      opts: { dialect: 'redis' },
+      namespace: undefined as string | undefined,
+      listings: 0,
+      get: async (key: string) => data.get(key) as never,
+      set: async (key: string, value: unknown) => void data.set(key, value),
+      delete: async (key: string) => data.delete(key),
+      clear: async () => data.clear(),
+      async *iterator(namespace?: string) {
+        adapter.listings++
+        if (adapter.listings <= listingsWithAGhost) yield [`${namespace}:ghost`, undefined]
+        for (const [key, value] of data) yield [key, value]
+      },
+      on() {
+        return this
+      },
+    }
+    return adapter as unknown as KeyvStoreAdapter & { listings: number }
+  }
+
+  test('the listing starts over and lists the live keys', async () => {
+    const adapter = vanishingAdapter(2)
+    const store = keyvStore({ keyv: new Keyv({ store: adapter, namespace: 'v' }) })
+    await store.set('a', bytes(1), Number.POSITIVE_INFINITY)
+    await store.set('b', bytes(2), Number.POSITIVE_INFINITY)
+    const listed: string[] = []
+    for await (const key of store.keys?.('') ?? []) listed.push(key)
+    expect(listed.sort()).toEqual(['a', 'b'])
+    expect(adapter.listings).toBe(3)
+    await store.close()
+  })
+
+  test('an adapter that never stops vanishing fails the call instead of looping', async () => {
+    const adapter = vanishingAdapter(Number.POSITIVE_INFINITY)
+    const store = keyvStore({ keyv: new Keyv({ store: adapter, namespace: 'v' }) })
+    const listing = (async () => {
+      for await (const _ of store.keys?.('') ?? []) {
+      }
+    })()
+    await expect(listing).rejects.toSatisfy(StoreUnavailableError.isInstance)
+    expect(adapter.listings).toBe(5)
+    await store.close()
+  })
+})
+
 describe('an adapter without iterator()', () => {
   /** A Keyv adapter over a Map that, like several real ones, cannot list its keys. */
   function listlessAdapter(): KeyvStoreAdapter {
