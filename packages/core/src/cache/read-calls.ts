@@ -45,18 +45,20 @@ const foundValue = (found: Found | undefined): unknown => found?.entry.value
 
 /**
  * {@link readFresh} of a `get` without options whose local lookup missed, answering the
- * value itself: the most common remote read, one promise turn shorter.
+ * value itself: the most common remote read, answered in the promise turn that decodes
+ * the store's reply.
  */
-async function readRemoteValue(rt: CacheRuntime, key: string, fullKey: string): Promise<unknown> {
+function readRemoteValue(rt: CacheRuntime, key: string, fullKey: string): Promise<unknown> {
   if (!rt.enabled) {
     miss(rt, key)
-    return undefined
+    return Promise.resolve(undefined)
   }
   if (rt.localStats !== undefined) rt.localStats.misses++
-  const found = await rt.reads.readRemotes(fullKey, undefined)
-  if (found !== undefined && rt.clock() < found.freshUntil) return remoteHit(rt, key, found)
-  miss(rt, key)
-  return undefined
+  return rt.reads.readRemotesThen(fullKey, undefined, (found) => {
+    if (found !== undefined && rt.clock() < found.freshUntil) return remoteHit(rt, key, found)
+    miss(rt, key)
+    return undefined
+  })
 }
 
 /** `getEntry`: what `get` would serve, with its metadata and the tier that answered. */

@@ -95,26 +95,35 @@ export class RemoteCalls {
    */
   read(index: number, fullKey: string): Promise<CacheEntry | undefined> {
     const tier = this.tiers[index] as RemoteTier
-    const read = tierChannel.hasSubscribers
-      ? traced(
-          tierChannel,
-          () => ({
-            cache: this.#reporter.cacheName,
-            tier: tier.name,
-            operation: 'get',
-            key: fullKey,
-          }),
-          () => tier.readBytes(fullKey),
-        )
-      : tier.readBytes(fullKey)
-    // Decoding and failure handling in one step: every remote get passes here.
-    return read.then(
+    // Decoding and failure handling in one step.
+    return this.readBytes(index, fullKey).then(
       (bytes) => (bytes === undefined ? undefined : tier.decode(fullKey, bytes)),
-      (error: unknown) => {
-        this.#failed(index, fullKey, 'get', error)
-        return undefined
-      },
+      (error: unknown) => this.readFailed(index, fullKey, error),
     )
+  }
+
+  /**
+   * The stored bytes under `fullKey` in tier `index`, traced; to decode with the tier's
+   * `decode`, a rejection going to {@link readFailed}. For a caller that folds its own
+   * next step into the same promise turn ({@link read} is one).
+   */
+  readBytes(index: number, fullKey: string): Promise<Uint8Array | undefined> {
+    const tier = this.tiers[index] as RemoteTier
+    if (!tierChannel.hasSubscribers) return tier.readBytes(fullKey)
+    return traced(
+      tierChannel,
+      () => ({ cache: this.#reporter.cacheName, tier: tier.name, operation: 'get', key: fullKey }),
+      () => tier.readBytes(fullKey),
+    )
+  }
+
+  /**
+   * Counts and reports a failed {@link readBytes}, read as a miss (`undefined`); throws
+   * instead in strict mode and for a closed cache.
+   */
+  readFailed(index: number, fullKey: string, error: unknown): undefined {
+    this.#failed(index, fullKey, 'get', error)
+    return undefined
   }
 
   /** Like {@link call}, telling a failure apart from an `undefined` result. */
