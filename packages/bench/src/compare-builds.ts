@@ -2,8 +2,8 @@
  * Before/after of a change to core's remote read path, in one process and one run: two or
  * more builds of `@stack/core` (each a `dist` directory, e.g. of a `git worktree` at the
  * commit to compare) read the same keys from one real Redis, interleaved with the raw
- * `MGET` they are measured against: 100 concurrent `get`s and one `getMany(100)` per
- * round. Prints p50 and × `MGET`.
+ * `MGET` they are measured against: 100 concurrent `get`s, 100 concurrent `getOrSet` hits
+ * and one `getMany(100)` per round. Prints p50 and × `MGET`.
  *
  * Run: `node packages/bench/dist/compare-builds.js before=/path/to/core/dist after=packages/core/dist`
  * (`BENCH_BUDGET_MS`, default 10,000).
@@ -24,6 +24,8 @@ const windows = Array.from({ length: keys.length / BATCH }, (_, w) =>
   keys.slice(w * BATCH, (w + 1) * BATCH),
 )
 let turn = 0
+/** The loader of the getOrSet rounds: every key is cached, so it never runs. */
+const missed = () => ({ id: -1 })
 const next = () => windows[turn++ % windows.length] as string[]
 
 const builds = process.argv.slice(2).map((arg) => {
@@ -51,6 +53,10 @@ for (const { label, dir } of builds) {
     {
       name: `${label}: ${BATCH} concurrent get`,
       run: () => Promise.all(next().map((key) => cache.get(key))),
+    },
+    {
+      name: `${label}: ${BATCH} concurrent getOrSet hits`,
+      run: () => Promise.all(next().map((key) => cache.getOrSet(key, missed))),
     },
     { name: `${label}: getMany(${BATCH})`, run: () => cache.getMany(next()) },
   )

@@ -44,15 +44,29 @@ export class Flights {
   start(fullKey: string, run: (flight: Flight) => Promise<unknown>): Flight {
     const flight = new Flight()
     this.#byKey.set(fullKey, flight)
-    run(flight)
-      .then(
-        (value) => flight.resolve(value),
-        (error) => flight.reject(error),
-      )
-      .finally(() => {
-        if (this.#byKey.get(fullKey) === flight) this.#byKey.delete(fullKey)
-      })
+    let running: Promise<unknown>
+    try {
+      running = run(flight)
+    } catch (error) {
+      running = Promise.reject(error)
+    }
+    // The flight leaves the map as its run ends, before its answer settles: one promise
+    // turn per flight, and a caller that sees the answer finds no finished flight to join.
+    running.then(
+      (value) => {
+        this.#end(fullKey, flight)
+        flight.resolve(value)
+      },
+      (error: unknown) => {
+        this.#end(fullKey, flight)
+        flight.reject(error)
+      },
+    )
     return flight
+  }
+
+  #end(fullKey: string, flight: Flight): void {
+    if (this.#byKey.get(fullKey) === flight) this.#byKey.delete(fullKey)
   }
 
   /** Marks the flight of `fullKey`, or of every key starting with `prefix`, as superseded. */

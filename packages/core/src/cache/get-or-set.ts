@@ -39,7 +39,7 @@ export function getOrSet<T>(
   }
   if (typeof loader !== 'function')
     throw new InvalidOptionError('loader', 'getOrSet needs a loader function')
-  return loads.resolve({ key, fullKey, loader, policy, options }, fallback) as Promise<T>
+  return loads.resolve({ key, fullKey, loader, policy, options }, fallback) as Promise<T> | T
 }
 
 /** A disabled cache's `getOrSet`: a miss and a loader call, its result not cached. */

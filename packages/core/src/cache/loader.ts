@@ -32,8 +32,12 @@ export class LoadPipeline {
     this.#rt = runtime
   }
 
-  /** Answers a request whose local lookup missed or found only `fallback` (stale). */
-  async resolve<T>(request: LoadRequest<T>, fallback: Fallback | undefined): Promise<unknown> {
+  /**
+   * Answers a request whose local lookup missed or found only `fallback` (stale): the
+   * value itself when a stale one is served at once, else a promise of it. Not `async`:
+   * callers join a flight's own promise, adding no turns of their own.
+   */
+  resolve<T>(request: LoadRequest<T>, fallback: Fallback | undefined): unknown {
     const { key, fullKey, policy, options } = request
     const rt = this.#rt
     if (rt.localStats && fallback === undefined && options?.tiers !== 'remote')
@@ -73,28 +77,44 @@ export class LoadPipeline {
 
   /**
    * One loader run for a key: look in the remote tiers, respect the grace back-off and
-   * the distributed lock, call the loader under the timeouts, cache the result.
+   * the distributed lock, call the loader under the timeouts, cache the result. A fresh
+   * remote hit is answered in the promise turn that decodes it.
    */
-  async #load<T>(
+  #load<T>(
     request: LoadRequest<T>,
+    fallback: Fallback | undefined,
+    flight: Flight,
+    background: boolean,
+  ): Promise<unknown> {
+    const { key, fullKey, options } = request
+    const rt = this.#rt
+    if (options?.forceFresh === true || options?.tiers === 'local' || rt.remotes.length === 0) {
+      return this.#loadFound(request, undefined, fallback, flight, background)
+    }
+    return rt.reads.readRemotesThen(fullKey, options?.validate, (found) =>
+      found !== undefined && rt.clock() < found.freshUntil
+        ? remoteHit(rt, key, found)
+        : this.#loadFound(request, found, fallback, flight, background),
+    )
+  }
+
+  /** {@link #load} once the remote tiers answered `found`, which is not fresh. */
+  async #loadFound<T>(
+    request: LoadRequest<T>,
+    found: Found | undefined,
     fallback: Fallback | undefined,
     flight: Flight,
     background: boolean,
   ): Promise<unknown> {
     const { key, fullKey, policy, options } = request
     const rt = this.#rt
-    const tiers = options?.tiers ?? 'all'
-    if (options?.forceFresh !== true && tiers !== 'local' && rt.remotes.length > 0) {
-      const found = await rt.reads.readRemotes(fullKey, options?.validate)
-      if (found !== undefined) {
-        if (rt.clock() < found.freshUntil) return remoteHit(rt, key, found)
-        if (fallback === undefined || found.entry.createdAt > fallback.entry.createdAt)
-          fallback = found
-        if (!background && this.#withinRevalidation(fallback, policy)) {
-          flight.resolve(staleHit(rt, key, fallback, false))
-          rt.stats.refreshes++
-          background = true
-        }
+    if (found !== undefined) {
+      if (fallback === undefined || found.entry.createdAt > fallback.entry.createdAt)
+        fallback = found
+      if (!background && this.#withinRevalidation(fallback, policy)) {
+        flight.resolve(staleHit(rt, key, fallback, false))
+        rt.stats.refreshes++
+        background = true
       }
     }
     if (!background) miss(rt, key)
