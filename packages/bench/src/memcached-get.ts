@@ -26,7 +26,8 @@ const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 3_000)
 const keys = Array.from({ length: KEYS }, (_, index) => `user:${index}:profile`)
 const HOUR_MS = 3_600_000
 
-const server = await startMemcached()
+// One worker thread, so both clients' connections are served by the same one (see remote-concurrency.ts).
+const server = await startMemcached({ extraArgs: ['-t', '1'] })
 if (!server) {
   console.log('memcached not found: skipping the memcached get benchmark')
   process.exit(0)
