@@ -35,7 +35,7 @@ export class LoadPipeline {
   /**
    * Answers a request whose local lookup missed or found only `fallback` (stale): the
    * value itself when a stale one is served at once, else a promise of it. Not `async`:
-   * callers join a flight's own promise, adding no turns of their own.
+   * a caller's promise follows its flight's answer one turn later, not three.
    */
   resolve<T>(request: LoadRequest<T>, fallback: Fallback | undefined): unknown {
     const { key, fullKey, policy, options } = request
@@ -51,10 +51,11 @@ export class LoadPipeline {
     // since completed: a caller arriving after that change must not get its answer.
     if (flight !== undefined && !flight.superseded) {
       rt.stats.coalesced++
-      return flight.answer
+      return ownAnswer(flight)
     }
-    return rt.flights.start(fullKey, (started) => this.#load(request, fallback, started, false))
-      .answer
+    return ownAnswer(
+      rt.flights.start(fullKey, (started) => this.#load(request, fallback, started, false)),
+    )
   }
 
   /** Work a fresh local hit may start in the background: early refresh, tag sync. */
@@ -313,4 +314,13 @@ function unrefTimer(callback: () => void, ms: number): NodeJS.Timeout {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => unrefTimer(resolve, ms))
+}
+
+/**
+ * A caller's own promise of `flight`'s answer. The answer itself is shared and marked
+ * handled (a background refresh has nobody awaiting it); a caller who ignores a failed
+ * `getOrSet` must still see an unhandled rejection, as with any other method.
+ */
+function ownAnswer(flight: Flight): Promise<unknown> {
+  return flight.answer.then()
 }

@@ -3,7 +3,7 @@
  * remote tier) is answered in the promise turn that decodes the store's reply, and whose
  * other cases take the long way through every tier. Each case below is one branch.
  */
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import { createCache, memory, memoryStore } from '../../src/index.js'
 import { faultStore } from '../support/fault-store.js'
 import { fakeClock } from './helpers.js'
@@ -83,5 +83,36 @@ describe('remote read path', () => {
     expect(cache.stats().tiers[1]?.errors).toBe(1)
     const strict = createCache({ tiers: [top], strict: true, circuitBreaker: false })
     await expect(strict.get('k')).rejects.toMatchObject({ code: 'E_STORE_UNAVAILABLE' })
+  })
+})
+
+describe('getOrSet through the remote tiers', () => {
+  test('a fresh remote hit answers without calling the loader, and is copied into memory', async () => {
+    const { cache, topWriter, top } = chain()
+    await topWriter.set('k', 'top')
+    const loader = vi.fn(() => 'loaded')
+    expect(await cache.getOrSet('k', loader)).toBe('top')
+    expect(loader).not.toHaveBeenCalled()
+    top.inject({ op: 'get', fault: { kind: 'throw' } })
+    expect(await cache.getOrSet('k', loader)).toBe('top')
+  })
+
+  test('callers sharing one loader call each get a promise of their own', async () => {
+    const { cache } = chain()
+    let fail!: (error: Error) => void
+    const loader = () =>
+      new Promise<string>((_, reject) => {
+        fail = reject
+      })
+    const first = cache.getOrSet('k', loader)
+    const second = cache.getOrSet('k', loader)
+    // One shared promise would be marked handled for all: a caller ignoring a failed
+    // getOrSet would never hear of it.
+    expect(first).not.toBe(second)
+    await vi.waitFor(() => expect(fail).toBeTypeOf('function'))
+    fail(new Error('source down'))
+    await expect(first).rejects.toThrow('source down')
+    await expect(second).rejects.toThrow('source down')
+    expect(cache.stats().coalesced).toBe(1)
   })
 })
