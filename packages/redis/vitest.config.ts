@@ -4,6 +4,7 @@ export default defineProject({
   test: {
     name: 'redis',
     globalSetup: ['./test/global-setup.ts'],
+    setupFiles: ['./test/bytes-equality.ts'],
     testTimeout: 15_000,
     hookTimeout: 60_000,
   },

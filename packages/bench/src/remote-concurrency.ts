@@ -8,7 +8,8 @@
  *   against the 1,000-key rotation), for @stack (with and without read coalescing),
  *   bentocache and cache-manager 7, next to the raw client: one call per key,
  *   auto-pipelined where it exists, and its batch read of the same keys;
- * - `getMany` of 100 keys (the store's and the cache's) next to the raw batch read.
+ * - `getMany` of 100 keys (the store's, the store's with each envelope decoded, and the
+ *   cache's) next to the raw batch read.
  *
  * The cases of one backend and concurrency run in interleaved rounds (see `interleave.ts`)
  * for `BENCH_BUDGET_MS` (default 4,000) each, so that load on a shared machine falls on
@@ -22,6 +23,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createCache, EnvelopeCodec, memoryStore, structuredSerializer } from '@stack/core'
 import { startMemcached } from '@stack/test-servers/memcached'
 import { startPostgres } from '@stack/test-servers/postgres'
 import { startRedis } from '@stack/test-servers/redis'
@@ -55,6 +57,9 @@ function windows(n: number): () => readonly string[] {
 
 /** The raw batch read with each value parsed: the fair floor for a cache's `getMany`. */
 const RAW_PARSED = 'raw batch + JSON.parse of each value'
+const STORE_MANY = 'store getMany'
+/** The store's batch with each envelope decoded: the floor of a checked read. */
+const STORE_DECODED = 'store getMany + envelope decode of each value'
 const name = (backend: string, label: string, n: number) => `${backend} · ${label} ×${n}`
 
 /** `n` concurrent calls of `read`, each call on the next window of keys. */
@@ -80,13 +85,39 @@ function casesAt(backend: Backend, n: number): Case[] {
   ]
 }
 
-function getManyCases(backend: Backend): Case[] {
+/**
+ * The keys @stack's caches (prefix `stack`) store for each caller key, learnt from a
+ * cache of the same prefix over a `memoryStore` (not every store can list its keys).
+ * Every one must be found, so the store's own `getMany` rows measure hits.
+ */
+async function storedKeysOf(backend: Backend): Promise<Map<string, string>> {
+  const probeStore = memoryStore()
+  await createCache({ tiers: [probeStore], prefix: 'stack' }).set('probe', 1)
+  let layout = ''
+  for await (const key of probeStore.keys('')) layout = key.slice(0, -'probe'.length)
+  const stored = new Map(keys.map((key) => [key, `${layout}${key}`]))
+  const values = (await backend.store.getMany?.([...stored.values()])) ?? []
+  if (values.length !== keys.length || values.some((value) => value === undefined)) {
+    throw new Error(`${backend.name}: the store's getMany rows would read missing keys`)
+  }
+  return stored
+}
+
+/** Decodes envelopes as a cache does: checksum, key digest, lifetime, payload. */
+const codec = new EnvelopeCodec({
+  serializer: structuredSerializer,
+  compressThreshold: Number.POSITIVE_INFINITY,
+})
+
+function getManyCases(backend: Backend, stored: Map<string, string>): Case[] {
   const b = backend.name
   const rawNext = windows(BATCH)
   const parsedNext = windows(BATCH)
   const storeNext = windows(BATCH)
+  const decodedNext = windows(BATCH)
   const cacheNext = windows(BATCH)
   const stack = backend.caches[0]
+  const storeKeys = (many: readonly string[]) => many.map((key) => stored.get(key) as string)
   return [
     {
       name: name(b, `${backend.rawBatchName} (getMany)`, BATCH),
@@ -97,8 +128,16 @@ function getManyCases(backend: Backend): Case[] {
       run: () => backend.rawBatchParsed(parsedNext()),
     },
     {
-      name: name(b, 'store getMany', BATCH),
-      run: async () => backend.store.getMany?.(storeNext().map((key) => `stack:${key}`)),
+      name: name(b, STORE_MANY, BATCH),
+      run: async () => backend.store.getMany?.(storeKeys(storeNext())),
+    },
+    {
+      name: name(b, STORE_DECODED, BATCH),
+      run: async () => {
+        const many = storeKeys(decodedNext())
+        const values = (await backend.store.getMany?.(many)) ?? []
+        return values.map((bytes, i) => bytes && codec.decode(many[i] as string, bytes))
+      },
     },
     {
       name: name(b, '@stack cache.getMany', BATCH),
@@ -123,7 +162,11 @@ else console.log('memcached not found: skipping Memcached')
 
 const timings = new Map<string, Timing>()
 for (const backend of backends) {
-  for (const cases of [...CONCURRENCY.map((n) => casesAt(backend, n)), getManyCases(backend)]) {
+  const stored = await storedKeysOf(backend)
+  for (const cases of [
+    ...CONCURRENCY.map((n) => casesAt(backend, n)),
+    getManyCases(backend, stored),
+  ]) {
     for (const [caseName, timing] of await interleave(cases, { budgetMs: BUDGET_MS })) {
       timings.set(caseName, timing)
     }
@@ -161,7 +204,8 @@ for (const backend of backends) {
   for (const label of [
     `${backend.rawBatchName} (getMany)`,
     RAW_PARSED,
-    'store getMany',
+    STORE_MANY,
+    STORE_DECODED,
     '@stack cache.getMany',
   ]) {
     const time = at(p50, b, label, BATCH)
