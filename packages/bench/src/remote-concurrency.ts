@@ -94,7 +94,7 @@ async function storedKeysOf(backend: Backend): Promise<Map<string, string>> {
   const probeStore = memoryStore()
   await createCache({ tiers: [probeStore], prefix: 'stack' }).set('probe', 1)
   let layout = ''
-  for await (const key of probeStore.keys('')) layout = key.slice(0, -'probe'.length)
+  for await (const key of probeStore.keys?.('') ?? []) layout = key.slice(0, -'probe'.length)
   const stored = new Map(keys.map((key) => [key, `${layout}${key}`]))
   const values = (await backend.store.getMany?.([...stored.values()])) ?? []
   if (values.length !== keys.length || values.some((value) => value === undefined)) {
