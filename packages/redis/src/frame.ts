@@ -59,3 +59,12 @@ export function unframe(stored: Buffer): Buffer | undefined {
   }
   return stored
 }
+
+/**
+ * The value in a `GET`/`MGET` reply, or `undefined` (no key, or a tombstone). The reply's
+ * own `Buffer` (a `Uint8Array`) or a view of it: a plain `Uint8Array` view per value
+ * would cost more than the rest of a batch read's own work.
+ */
+export function storedValue(reply: Buffer | null): Uint8Array | undefined {
+  return reply === null ? undefined : unframe(reply)
+}

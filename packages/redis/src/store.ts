@@ -29,7 +29,7 @@ import {
 } from './conditional.js'
 import { prepareDedupWrite } from './dedup.js'
 import { disconnect } from './disconnect.js'
-import { frameValue, unframe } from './frame.js'
+import { frameValue, storedValue } from './frame.js'
 import { Gate } from './gate.js'
 import { prefixPattern } from './glob.js'
 import {
@@ -50,14 +50,6 @@ import {
 } from './validate.js'
 
 const DEFAULT_TIMEOUT_MS = 1_000
-
-/**
- * The value in a stored reply, or `undefined`. The `Buffer` itself (a `Uint8Array`): a
- * plain view of it would cost more than the rest of a batch read's own work per value.
- */
-function toBytes(stored: Buffer | null): Uint8Array | undefined {
-  return stored === null ? undefined : unframe(stored)
-}
 
 /** Adds the write of one entry to a pipeline. */
 function addWrite(pipeline: ChainableCommander, key: string, value: Buffer, expiry: Expiry): void {
@@ -131,7 +123,7 @@ export class RedisStore implements RemoteStore {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     const redisKey = this.#redisKey(key)
-    return toBytes(await this.#gate.run(() => this.client.getBuffer(redisKey), key))
+    return storedValue(await this.#gate.run(() => this.client.getBuffer(redisKey), key))
   }
 
   async set(key: string, value: Uint8Array, expiresAt: number): Promise<void> {
@@ -260,7 +252,7 @@ export class RedisStore implements RemoteStore {
     const client = this.client
     if (!isCluster(client)) {
       const values = await this.#gate.run(() => client.mgetBuffer(redisKeys))
-      return values.map(toBytes)
+      return values.map(storedValue)
     }
     const results = new Array<Uint8Array | undefined>(keys.length).fill(undefined)
     const batches = planBatches(client, redisKeys)
@@ -273,7 +265,7 @@ export class RedisStore implements RemoteStore {
       batch.forEach((group, g) => {
         const values = replies[b]?.[g] as (Buffer | null)[]
         group.forEach((index, i) => {
-          results[index] = toBytes(values[i] ?? null)
+          results[index] = storedValue(values[i] ?? null)
         })
       })
     })
