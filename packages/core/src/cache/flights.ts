@@ -17,9 +17,6 @@ export class Flight {
       this.#resolve = resolve
       this.#reject = reject
     })
-    // Background refreshes have nobody awaiting: their failures go to events, not to
-    // the process' unhandled-rejection handler. Awaiting callers still see the error.
-    this.answer.catch(() => undefined)
   }
 
   /** Settles the answer; later calls are ignored. */

@@ -73,7 +73,12 @@ export class LoadPipeline {
     const running = rt.flights.get(request.fullKey)
     if ((running !== undefined && !running.superseded) || rt.closing !== undefined) return
     rt.stats.refreshes++
-    rt.flights.start(request.fullKey, (flight) => this.#load(request, fallback, flight, true))
+    const flight = rt.flights.start(request.fullKey, (started) =>
+      this.#load(request, fallback, started, true),
+    )
+    // Nobody awaits a background refresh: its failure goes to events, not to the process'
+    // unhandled-rejection handler. Callers joining it later get their own promise.
+    flight.answer.catch(ignore)
   }
 
   /**
@@ -324,3 +329,5 @@ function sleep(ms: number): Promise<void> {
 function ownAnswer(flight: Flight): Promise<unknown> {
   return flight.answer.then()
 }
+
+const ignore = (): void => undefined

@@ -115,4 +115,22 @@ describe('getOrSet through the remote tiers', () => {
     await expect(second).rejects.toThrow('source down')
     expect(cache.stats().coalesced).toBe(1)
   })
+
+  test('a background refresh that fails is no unhandled rejection', async () => {
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const { cache, clock } = chain()
+      await cache.set('k', 'old', { ttl: 10, staleWhileRevalidate: '1h' })
+      clock.advance(20)
+      const failing = () => Promise.reject(new Error('source down'))
+      expect(await cache.getOrSet('k', failing, { staleWhileRevalidate: '1h' })).toBe('old')
+      await vi.waitFor(() => expect(cache.stats().loadErrors).toBe(1))
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
 })
