@@ -322,8 +322,8 @@ function sleep(ms: number): Promise<void> {
 }
 
 /**
- * A caller's own promise of `flight`'s answer. The answer itself is shared and marked
- * handled (a background refresh has nobody awaiting it); a caller who ignores a failed
+ * A caller's own promise of `flight`'s answer. The answer is shared by every caller of the
+ * flight (and a background refresh marks it handled); a caller who ignores a failed
  * `getOrSet` must still see an unhandled rejection, as with any other method.
  */
 function ownAnswer(flight: Flight): Promise<unknown> {
